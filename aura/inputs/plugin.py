@@ -1,0 +1,40 @@
+"""dbt-duckdb source plugin: loads a brand's input files through `aura.inputs.loader`.
+
+Sources declare `meta: {plugin: aura_inputs, input_key: <contract key>, input_dir: ...,
+timezone: ...}`; dbt-duckdb calls `load` when a staging model that selects from the
+source runs, and stores the validated rows as the source table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dbt.adapters.duckdb.plugins import BasePlugin
+from dbt.adapters.duckdb.utils import SourceConfig
+
+from aura.inputs import loader
+
+
+class Plugin(BasePlugin):
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        self._memory_limit = plugin_config.get("memory_limit")
+        # The stream's connection must outlive this call; one per source table.
+        self._open: dict[str, loader.LoadedInput] = {}
+
+    def load(self, source_config: SourceConfig) -> Any:
+        meta = source_config.meta
+        try:
+            loaded = loader.load(
+                key=meta["input_key"],
+                input_dir=meta["input_dir"],
+                timezone=meta.get("timezone", "UTC"),
+                memory_limit=self._memory_limit,
+            )
+        except loader.InputError as exc:
+            # dbt shows the exception text as the model's error: keep it the user's message.
+            raise RuntimeError(f"Aura input error\n{exc}") from None
+        self._open[source_config.table_name()] = loaded
+        return loaded.reader
+
+    def default_materialization(self) -> str:
+        return "table"

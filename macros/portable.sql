@@ -1,0 +1,35 @@
+{#- Engine-specific SQL lives here, behind adapter.dispatch, so models stay portable
+    (DuckDB today, Spark through dbt-spark later: add a spark__ body, not new models). -#}
+
+{#- A timestamp with time zone as wall-clock time in the shop's zone (aura_timezone). -#}
+{% macro aura_local_timestamp(expr) -%}
+    {{ return(adapter.dispatch('aura_local_timestamp', 'aura')(expr)) }}
+{%- endmacro %}
+{% macro default__aura_local_timestamp(expr) -%}
+    from_utc_timestamp({{ expr }}, '{{ var("aura_timezone") }}')
+{%- endmacro %}
+{% macro duckdb__aura_local_timestamp(expr) -%}
+    timezone('{{ var("aura_timezone") }}', {{ expr }})
+{%- endmacro %}
+
+{#- Only the digits of a string. -#}
+{% macro aura_digits_only(expr) -%}
+    {{ return(adapter.dispatch('aura_digits_only', 'aura')(expr)) }}
+{%- endmacro %}
+{% macro default__aura_digits_only(expr) -%}
+    regexp_replace({{ expr }}, '[^0-9]', '')
+{%- endmacro %}
+{% macro duckdb__aura_digits_only(expr) -%}
+    regexp_replace({{ expr }}, '[^0-9]', '', 'g')
+{%- endmacro %}
+
+{#- Whether a string matches a regular expression (RE2 / Java syntax common subset). -#}
+{% macro aura_regexp_matches(expr, pattern) -%}
+    {{ return(adapter.dispatch('aura_regexp_matches', 'aura')(expr, pattern)) }}
+{%- endmacro %}
+{% macro default__aura_regexp_matches(expr, pattern) -%}
+    ({{ expr }} rlike '{{ pattern }}')
+{%- endmacro %}
+{% macro duckdb__aura_regexp_matches(expr, pattern) -%}
+    regexp_matches({{ expr }}, '{{ pattern }}')
+{%- endmacro %}
