@@ -209,14 +209,14 @@ def _check_cells(
             checks.append((c, f"{v} IS NOT NULL AND {parse_expression(c, v, timezone)} IS NULL"))
         if c.required and c.name not in spec.order_level:
             checks.append((c, f"{v} IS NULL"))
+    problems = _check_order_level_required(con, spec)
     if not checks:
-        return []
+        return problems
     counts = con.execute(
         "SELECT " + ", ".join(f"count(*) FILTER (WHERE {cond})" for _, cond in checks)
         + " FROM raw"
     ).fetchone()
     assert counts is not None
-    problems: list[str] = []
     for (col, cond), n_bad in zip(checks, counts, strict=True):
         if not n_bad:
             continue
@@ -235,6 +235,33 @@ def _check_cells(
     return problems
 
 
+def _check_order_level_required(con: duckdb.DuckDBPyConnection, spec: InputFile) -> list[str]:
+    """Required order-level columns (Shopify) must be filled on each order's first row."""
+    problems: list[str] = []
+    for name in spec.required_columns:
+        if name not in spec.order_level:
+            continue
+        v = _ident(name)
+        rows = con.execute(
+            f"""
+            SELECT source_file, source_row, "Name" FROM (
+                SELECT *, row_number() OVER (
+                    PARTITION BY "Name" ORDER BY source_file, source_row) AS row_in_order
+                FROM raw
+            ) WHERE row_in_order = 1 AND {v} IS NULL
+            ORDER BY source_file, source_row LIMIT {EXAMPLES_PER_COLUMN + 1}
+            """
+        ).fetchall()
+        for file, row, order in rows[:EXAMPLES_PER_COLUMN]:
+            problems.append(
+                f"{file}, row {row}, column {name!r}: is empty on the first row of order "
+                f"{order!r}, where Shopify writes the order's fields"
+            )
+        if len(rows) > EXAMPLES_PER_COLUMN:
+            problems.append(f"  ... and more orders without {name!r}")
+    return problems
+
+
 def _check_single_valued(con: duckdb.DuckDBPyConnection, spec: InputFile) -> list[str]:
     problems = []
     for name in spec.single_valued:
@@ -244,11 +271,14 @@ def _check_single_valued(con: duckdb.DuckDBPyConnection, spec: InputFile) -> lis
             f"count(*) AS n FROM raw WHERE {v} IS NOT NULL GROUP BY 1 ORDER BY n DESC"
         ).fetchall()
         if len(rows) > 1:
-            seen = "; ".join(f"{val!r} ({n} rows, first at {where})" for val, where, n in rows)
-            problems.append(
-                f"column {name!r} must hold one value for the whole store, but found {seen}. "
-                "Aura does not convert currencies: split the stores or convert first."
-            )
+            main_value, main_where, main_n = rows[0]
+            for value, where, n in rows[1:]:
+                problems.append(
+                    f"{where}, column {name!r}: {value!r}, but the store's other rows say "
+                    f"{main_value!r} ({main_n} rows, first at {main_where}); {n} row(s) say "
+                    f"{value!r}. One store has one {name.lower()}: Aura does not convert "
+                    "currencies, so split the stores or convert first."
+                )
     return problems
 
 
@@ -258,7 +288,8 @@ def _raise(spec: InputFile, problems: list[str]) -> None:
     shown = problems[:MAX_REPORTED]
     more = len(problems) - len(shown)
     raise InputError(
-        f"Input {spec.pattern!r} has {len(problems)} problem(s):\n  "
+        f"The {spec.pattern} input has {len(problems)} problem(s) "
+        "(rows count from the header, which is row 1):\n  "
         + "\n  ".join(shown)
         + (f"\n  ... and {more} more" if more > 0 else "")
     )
@@ -286,7 +317,7 @@ class LoadedInput:
     def __init__(self, con: duckdb.DuckDBPyConnection, sql: str, files: list[FoundFile]):
         self._con = con
         self.files = files
-        self.reader: pa.RecordBatchReader = con.execute(sql).fetch_record_batch(100_000)
+        self.reader: pa.RecordBatchReader = con.execute(sql).to_arrow_reader(100_000)
 
     def table(self) -> pa.Table:
         return self.reader.read_all()

@@ -1,0 +1,61 @@
+"""Shared test helpers: run dbt builds into throwaway DuckDB files and query them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+FIXTURES = REPO / "tests" / "fixtures"
+
+
+def dbt_build(
+    db_path: Path,
+    input_dir: Path,
+    input_format: str = "shopify",
+    timezone: str = "America/New_York",
+    extra_vars: dict[str, object] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`dbt build` of the whole project into `db_path`; returns the finished process."""
+    dbt_vars = {
+        "aura_input_format": input_format,
+        "aura_input_dir": str(input_dir),
+        "aura_timezone": timezone,
+        **(extra_vars or {}),
+    }
+    target = db_path.parent / f"dbt_target_{db_path.stem}"
+    cmd = [
+        str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", str(REPO),
+        "--project-dir", str(REPO), "--target-path", str(target),
+        "--log-path", str(target / "logs"), "--vars", json.dumps(dbt_vars),
+    ]
+    env = {**os.environ, "AURA_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+
+
+def built(db_path: Path, *args, **kwargs) -> Callable[[str], list[tuple]]:  # type: ignore[no-untyped-def]
+    """Build and return a query function over the result; fail with dbt's output."""
+    proc = dbt_build(db_path, *args, **kwargs)
+    if proc.returncode != 0:
+        pytest.fail(f"dbt build failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(db_path), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    return query
+
+
+@pytest.fixture(scope="session")
+def small_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
+    """The hand-made six-row Shopify export (tests/fixtures/shopify_small), built."""
+    db = tmp_path_factory.mktemp("small") / "small.duckdb"
+    return built(db, FIXTURES / "shopify_small")
