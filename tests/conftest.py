@@ -59,3 +59,10 @@ def small_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], lis
     """The hand-made six-row Shopify export (tests/fixtures/shopify_small), built."""
     db = tmp_path_factory.mktemp("small") / "small.duckdb"
     return built(db, FIXTURES / "shopify_small")
+
+
+@pytest.fixture(scope="session")
+def canonical_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
+    """The hand-made canonical files (tests/fixtures/canonical_small), built."""
+    db = tmp_path_factory.mktemp("canonical") / "canonical.duckdb"
+    return built(db, FIXTURES / "canonical_small", "canonical", "Europe/Paris")
