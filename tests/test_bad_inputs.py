@@ -9,10 +9,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, built
 
 from aura.inputs import loader
 from aura.pipeline import BuildFailed, build_and_publish
-from conftest import FIXTURES, built
 
 BAD = FIXTURES / "bad_inputs"
 
@@ -100,3 +100,13 @@ def test_failed_build_names_the_problem_and_keeps_the_published_result(tmp_path:
     assert "last published result is unchanged" in message
     assert good.published_path.read_bytes() == before
     assert list(publish_root.joinpath("acme").iterdir()) == [good.published_path]
+
+
+def test_unknown_line_type_is_named(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "canonical_small", tmp_path / "data")
+    lines = tmp_path / "data" / "order_lines.csv"
+    text = lines.read_text().replace("A4,2,POST,Postage,1,4.00,,shipping,", "A4,2,TIP,Tip,1,4.00,,tip,")
+    lines.write_text(text)
+    with pytest.raises(loader.InputError, match=r"order_lines\.csv, row 6, column 'line_type': 'tip' is not "
+                       r"one of product, shipping, fee, discount, adjustment"):
+        loader.load("order_lines", tmp_path / "data", "UTC")

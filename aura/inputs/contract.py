@@ -27,6 +27,7 @@ class Column:
     type: str
     required: bool
     description: str
+    values: tuple[str, ...] = ()  # allowed values (compared lower-cased); empty = any
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,10 @@ class InputFile:
         return [c.name for c in self.columns if c.required]
 
 
-def _c(name: str, type_: str, required: bool, description: str) -> Column:
-    return Column(name, type_, required, description)
+def _c(
+    name: str, type_: str, required: bool, description: str, values: tuple[str, ...] = ()
+) -> Column:
+    return Column(name, type_, required, description, values)
 
 
 # --------------------------------------------------------------------------------------
@@ -215,7 +218,8 @@ CANONICAL_ORDER_LINES = InputFile(
         _c("unit_price", "number", True, "Unit price before discounts."),
         _c("line_discount", "number", False, "Discount allocated to this line."),
         _c("line_type", "text", False,
-           "product (default), shipping, fee, discount or adjustment; only product lines are sales."),
+           "product (default), shipping, fee, discount or adjustment; only product lines are sales.",
+           ("product", "shipping", "fee", "discount", "adjustment")),
         _c("vendor", "text", False, "Vendor."),
     ),
 )
@@ -301,7 +305,8 @@ CUSTOMER_MERGES = InputFile(
         "merged identity resolves to the survivor. Chains resolve to the end; a cycle is an error."
     ),
     columns=(
-        _c("id_type", "text", True, "customer_id, email or phone: what the two ids are."),
+        _c("id_type", "text", True, "customer_id, email or phone: what the two ids are.",
+           ("customer_id", "email", "phone")),
         _c("merged_id", "text", True, "The identity that was merged away."),
         _c("survivor_id", "text", True, "The identity it was merged into."),
         _c("merged_at", "timestamp", False, "When the merge happened."),

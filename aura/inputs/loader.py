@@ -209,6 +209,9 @@ def _check_cells(
             checks.append((c, f"{v} IS NOT NULL AND {parse_expression(c, v, timezone)} IS NULL"))
         if c.required and c.name not in spec.order_level:
             checks.append((c, f"{v} IS NULL"))
+        if c.values:
+            allowed = ", ".join(_sql_str(a) for a in c.values)
+            checks.append((c, f"{v} IS NOT NULL AND lower({v}) NOT IN ({allowed})"))
     problems = _check_order_level_required(con, spec)
     if not checks:
         return problems
@@ -227,6 +230,8 @@ def _check_cells(
         for file, row, value in rows:
             if value is None:
                 what = "is empty, but this column is required"
+            elif col.values and col.type == "text":
+                what = f"{value!r} is not one of {', '.join(col.values)}"
             else:
                 what = f"{value!r} is not {TYPE_HINTS[col.type]}"
             problems.append(f"{file}, row {row}, column {col.name!r}: {what}")
