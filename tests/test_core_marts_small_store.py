@@ -91,4 +91,4 @@ def test_absent_optional_inputs_are_recorded(small_store) -> None:  # type: igno
             "select input_name from mart_input_issues where issue_type = 'optional_input_absent'"
         )
     }
-    assert absent == {"products", "marketing_spend", "weather", "action_log"}
+    assert absent == {"products", "inventory", "marketing_spend", "weather", "action_log"}

@@ -53,6 +53,12 @@ with findings as (
 {% endif %}
     union all
     select
+        'inventory', 'duplicate_row', 'warning', source_file, source_row,
+        'Another row has the same snapshot date, SKU and location; the first one is kept.'
+    from {{ ref('int_inventory_unified') }}
+    where copy_number > 1
+    union all
+    select
         'orders', 'net_sales_method_disagreement', 'warning', source_file, source_row,
         'Net sales by another method (total minus shipping and taxes, or line items) differs '
         || 'by more than {{ (var("aura_net_sales_disagreement") * 100) | int }}%; '
@@ -84,6 +90,7 @@ with findings as (
 optional_inputs as (
     {% set optional = [
         ('products', 'int_products_unified', 'Product sizes and categories come from order lines only.'),
+        ('inventory', 'fct_inventory_snapshots', 'Stock cover checks are off.'),
         ('marketing_spend', 'stg_inputs__marketing_spend', 'Media-mix and spend features are off.'),
         ('weather', 'stg_inputs__weather', 'Weather features are off.'),
         ('action_log', 'stg_inputs__action_log', 'No launched actions to measure yet.'),
