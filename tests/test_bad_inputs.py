@@ -9,10 +9,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, built
 
 from aura.inputs import loader
 from aura.pipeline import BuildFailed, build_and_publish
+
+from conftest import FIXTURES, built
 
 BAD = FIXTURES / "bad_inputs"
 

@@ -24,8 +24,6 @@ for _p in (ROOT, HERE):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from reference_online_retail import is_service_code, reference_figures  # noqa: E402
-
 from aura.convert.__main__ import main as convert_cli  # noqa: E402
 from aura.convert.online_retail import (  # noqa: E402
     LINE_TYPES,
@@ -36,6 +34,8 @@ from aura.convert.online_retail import (  # noqa: E402
     convert,
 )
 from aura.inputs.contract import CANONICAL_ORDER_LINES, CANONICAL_ORDERS  # noqa: E402
+
+from reference_online_retail import is_service_code, reference_figures  # noqa: E402
 
 PARQUET = ROOT.parent / "shared" / "data" / "online_retail_uci.parquet"
 

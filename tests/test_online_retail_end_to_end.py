@@ -3,11 +3,10 @@ with an independent computation over the raw file (tests/reference_online_retail
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from aura.convert.online_retail import convert
+
 from conftest import SHARED, built
 from reference_online_retail import reference_figures
 

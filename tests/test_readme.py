@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aura.inputs.contract import CANONICAL_FILES, SHARED_FILES, SHOPIFY_FILES, markdown_tables
+
 from conftest import REPO
 
 

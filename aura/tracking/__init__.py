@@ -1,0 +1,5 @@
+"""Tracking of launched actions (holdouts, outcomes)."""
+
+from aura.tracking.holdout import holdout_mask, in_holdout
+
+__all__ = ["holdout_mask", "in_holdout"]
