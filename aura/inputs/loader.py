@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -169,8 +169,9 @@ def find_files(spec: InputFile, input_dir: Path) -> list[FoundFile]:
     return found
 
 
-def _file_select(spec: InputFile, f: FoundFile) -> str:
-    """SELECT of one file as text columns named by the contract, with its row numbers."""
+def _file_select(spec: InputFile, f: FoundFile) -> tuple[str, int]:
+    """SELECT of one file as text columns named by the contract; and its first data row's
+    number (spreadsheet numbering: a CSV header is row 1)."""
     if f.kind == "csv":
         reader = (
             f"read_csv({_sql_str(str(f.path))}, header = true, all_varchar = true, "
@@ -179,7 +180,7 @@ def _file_select(spec: InputFile, f: FoundFile) -> str:
                 f"{_sql_str(n)}: 'VARCHAR'" for n in _csv_header(f.path)
             ) + "})"
         )
-        first_row = 2  # spreadsheet numbering: header is row 1
+        first_row = 2
     else:
         reader = f"read_parquet({_sql_str(str(f.path))})"
         first_row = 1
@@ -190,29 +191,51 @@ def _file_select(spec: InputFile, f: FoundFile) -> str:
         else:
             cols.append("CAST(NULL AS VARCHAR)")
         cols[-1] += f" AS {_ident(c.name)}"
-    # row_number() over () follows the reader's order, which DuckDB preserves.
-    return (
-        f"SELECT {_sql_str(f.path.name)} AS source_file, "
-        f"CAST(row_number() OVER () + {first_row - 1} AS BIGINT) AS source_row, "
-        + ", ".join(cols) + f" FROM {reader}"
-    )
+    return "SELECT " + ", ".join(cols) + f" FROM {reader}", first_row
+
+
+def _read_files(con: duckdb.DuckDBPyConnection, spec: InputFile, files: list[FoundFile]) -> None:
+    """One table per file, then the view `raw` over all of them with file and row.
+
+    The row number is the table's rowid: DuckDB keeps the file's order on insert
+    (preserve_insertion_order), and rowid needs no single-threaded window.
+    """
+    parts = []
+    for i, f in enumerate(files):
+        select, first_row = _file_select(spec, f)
+        con.execute(f"CREATE TABLE file_{i} AS {select}")
+        parts.append(
+            f"SELECT {_sql_str(f.path.name)} AS source_file, "
+            f"CAST(rowid + {first_row} AS BIGINT) AS source_row, * FROM file_{i}"
+        )
+    con.execute("CREATE VIEW raw AS " + " UNION ALL ".join(parts))
+
+
+def _cell_conditions(spec: InputFile, c: Column, text: str, parsed: str) -> list[str]:
+    """SQL conditions, each true on a cell of column `c` that breaks the contract."""
+    conditions = []
+    if c.type != "text":
+        conditions.append(f"{text} IS NOT NULL AND {parsed} IS NULL")
+    if c.required and c.name not in spec.order_level:
+        conditions.append(f"{text} IS NULL")
+    if c.values:
+        allowed = ", ".join(_sql_str(a) for a in c.values)
+        conditions.append(f"{text} IS NOT NULL AND lower({text}) NOT IN ({allowed})")
+    return conditions
 
 
 def _check_cells(
     con: duckdb.DuckDBPyConnection, spec: InputFile, timezone: str
 ) -> list[str]:
     """Every unparseable typed cell and every empty required cell, by file, row and column."""
-    checks: list[tuple[Column, str]] = []
-    for c in spec.columns:
-        v = _ident(c.name)
-        if c.type != "text":
-            checks.append((c, f"{v} IS NOT NULL AND {parse_expression(c, v, timezone)} IS NULL"))
-        if c.required and c.name not in spec.order_level:
-            checks.append((c, f"{v} IS NULL"))
-        if c.values:
-            allowed = ", ".join(_sql_str(a) for a in c.values)
-            checks.append((c, f"{v} IS NOT NULL AND lower({v}) NOT IN ({allowed})"))
-    problems = _check_order_level_required(con, spec)
+    checks = [
+        (c, cond)
+        for c in spec.columns
+        for cond in _cell_conditions(
+            spec, c, _ident(c.name), parse_expression(c, _ident(c.name), timezone)
+        )
+    ]
+    problems: list[str] = []
     if not checks:
         return problems
     counts = con.execute(
@@ -247,13 +270,14 @@ def _check_order_level_required(con: duckdb.DuckDBPyConnection, spec: InputFile)
         if name not in spec.order_level:
             continue
         v = _ident(name)
+        position = "source_file || '|' || lpad(CAST(source_row AS VARCHAR), 12, '0')"
         rows = con.execute(
             f"""
-            SELECT source_file, source_row, "Name" FROM (
-                SELECT *, row_number() OVER (
-                    PARTITION BY "Name" ORDER BY source_file, source_row) AS row_in_order
-                FROM raw
-            ) WHERE row_in_order = 1 AND {v} IS NULL
+            WITH first_rows AS (
+                SELECT min({position}) AS first_position FROM raw GROUP BY "Name"
+            )
+            SELECT source_file, source_row, "Name" FROM raw
+            WHERE {v} IS NULL AND {position} IN (SELECT first_position FROM first_rows)
             ORDER BY source_file, source_row LIMIT {EXAMPLES_PER_COLUMN + 1}
             """
         ).fetchall()
@@ -300,11 +324,28 @@ def _raise(spec: InputFile, problems: list[str]) -> None:
     )
 
 
+GUARD_MESSAGE = "aura: a cell breaks the input contract"
+
+
 def _typed_select(spec: InputFile, timezone: str) -> str:
-    cols = ["source_file", "source_row"]
-    for c in spec.columns:
-        cols.append(f"{parse_expression(c, _ident(c.name), timezone)} AS {_ident(c.name)}")
-    return "SELECT " + ", ".join(cols) + " FROM raw"  # raw keeps file order
+    """The typed rows. Every cell is parsed once; a cell that breaks the contract stops
+    the stream (the detailed report is then made by `_check_cells`), so valid input is
+    read in one pass instead of a checking pass plus a reading pass."""
+    inner = ["source_file", "source_row"]
+    outer = ["source_file", "source_row"]
+    guards = []
+    for i, c in enumerate(spec.columns):
+        inner.append(f"{_ident(c.name)} AS t{i}")
+        inner.append(f"{parse_expression(c, _ident(c.name), timezone)} AS p{i}")
+        outer.append(f"p{i} AS {_ident(c.name)}")
+        guards += _cell_conditions(spec, c, f"t{i}", f"p{i}")
+    where = ""
+    if guards:
+        where = (
+            f" WHERE CASE WHEN ({') OR ('.join(guards)}) "
+            f"THEN error({_sql_str(GUARD_MESSAGE)}) ELSE true END"
+        )
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM raw){where}"
 
 
 def _empty_select(spec: InputFile, timezone: str) -> str:
@@ -317,12 +358,20 @@ def _empty_select(spec: InputFile, timezone: str) -> str:
 
 
 class LoadedInput:
-    """A validated input as an Arrow stream; keeps its connection open until consumed."""
+    """A validated input as an Arrow stream. The loader's connection (and the text copy
+    of the files it holds) is closed as soon as the stream has been read."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, sql: str, files: list[FoundFile]):
-        self._con = con
         self.files = files
-        self.reader: pa.RecordBatchReader = con.execute(sql).to_arrow_reader(100_000)
+        inner = con.execute(sql).to_arrow_reader(100_000)
+
+        def batches() -> Iterator[pa.RecordBatch]:
+            try:
+                yield from inner
+            finally:
+                con.close()
+
+        self.reader = pa.RecordBatchReader.from_batches(inner.schema, batches())
 
     def table(self) -> pa.Table:
         return self.reader.read_all()
@@ -340,15 +389,24 @@ def load(
         con.execute(f"SET memory_limit = {_sql_str(memory_limit)}")
     if not files:
         return LoadedInput(con, _empty_select(spec, timezone), files)
-    union = " UNION ALL ".join(_file_select(spec, f) for f in files)
     try:
-        con.execute(f"CREATE TABLE raw AS {union}")
+        _read_files(con, spec, files)
     except duckdb.Error as exc:
         raise InputError(
             f"Input {spec.pattern!r} in {input_dir}: a file could not be read as CSV: {exc}"
         ) from exc
-    _raise(spec, _check_cells(con, spec, timezone) + _check_single_valued(con, spec))
-    return LoadedInput(con, _typed_select(spec, timezone), files)
+    _raise(spec, _check_order_level_required(con, spec) + _check_single_valued(con, spec))
+    try:
+        con.execute(f"CREATE TABLE typed AS {_typed_select(spec, timezone)}")
+    except duckdb.Error as exc:
+        if GUARD_MESSAGE not in str(exc):
+            raise
+        _raise(spec, _check_cells(con, spec, timezone))
+        raise  # the guard fired, so the detailed check finds something; never reached
+    con.execute("DROP VIEW raw")
+    for i in range(len(files)):
+        con.execute(f"DROP TABLE file_{i}")  # frees the text copy before the stream
+    return LoadedInput(con, "SELECT * FROM typed", files)
 
 
 def describe_files(files: Iterable[FoundFile]) -> str:

@@ -18,8 +18,6 @@ from aura.inputs import loader
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         self._memory_limit = plugin_config.get("memory_limit")
-        # The stream's connection must outlive this call; one per source table.
-        self._open: dict[str, loader.LoadedInput] = {}
 
     def load(self, source_config: SourceConfig) -> Any:
         meta = source_config.meta
@@ -33,7 +31,6 @@ class Plugin(BasePlugin):
         except loader.InputError as exc:
             # dbt shows the exception text as the model's error: keep it the user's message.
             raise RuntimeError(f"Aura input error\n{exc}") from None
-        self._open[source_config.table_name()] = loaded
         return loaded.reader
 
     def default_materialization(self) -> str:
