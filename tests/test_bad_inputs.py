@@ -111,3 +111,11 @@ def test_unknown_line_type_is_named(tmp_path: Path) -> None:
     with pytest.raises(loader.InputError, match=r"order_lines\.csv, row 6, column 'line_type': 'tip' is not "
                        r"one of product, shipping, fee, discount, adjustment"):
         loader.load("order_lines", tmp_path / "data", "UTC")
+
+
+def test_database_file_name_must_be_an_identifier(tmp_path: Path) -> None:
+    from conftest import dbt_build
+
+    proc = dbt_build(tmp_path / "acme-store.duckdb", FIXTURES / "shopify_small")
+    assert proc.returncode != 0
+    assert "The DuckDB file name must be letters, digits and underscores" in proc.stdout
