@@ -1,0 +1,56 @@
+"""KPI windows on the hand-made export, edges included (tests/fixtures/shopify_small).
+
+Counted orders (local dates): #1001 2025-12-06 jane 90.00; #1002 2025-12-20 23:30 -0500
+(2025-12-21 in UTC) jane 30.00; #1004 2026-01-02 phone 0.00; #1005 2026-01-03 bob 0.00.
+A window of W days ending at the as-of date holds the local dates [as_of - W + 1, as_of].
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import FIXTURES, built
+
+
+def snapshot(tmp_path: Path, as_of: str):  # type: ignore[no-untyped-def]
+    query = built(tmp_path / f"kpi_{as_of.replace('-', '_')}.duckdb", FIXTURES / "shopify_small",
+                  extra_vars={"aura_as_of": as_of})
+    rows = query(
+        "select window_days, period, cast(window_start as varchar), cast(window_end as varchar), "
+        "orders, net_sales, identified_customers, repeat_rate_within_window, "
+        "returning_customer_share from mart_kpi_snapshot"
+    )
+    return {(r[0], r[1]): r[2:] for r in rows}, query
+
+
+def test_window_edges_and_customer_metrics(tmp_path: Path) -> None:
+    kpi, query = snapshot(tmp_path, "2026-01-03")
+    # L28 recent is 2025-12-07 .. 2026-01-03: #1001 on 12-06 is just outside.
+    start, end, orders, net, customers, repeat, returning = kpi[(28, "recent")]
+    assert (start, end, orders, float(net), customers) == ("2025-12-07", "2026-01-03", 3, 30.0, 3)
+    assert repeat == 0.0
+    assert returning == pytest.approx(1 / 3)  # jane's first order (12-06) is before the window
+    # L28 prior is 2025-11-09 .. 2025-12-06: #1001 on its last day.
+    assert kpi[(28, "prior")][:4] == ("2025-11-09", "2025-12-06", 1, pytest.approx(90))
+    # L7 recent 2025-12-28 .. 2026-01-03 holds #1004 and #1005; its prior holds nothing
+    # counted (#1003 on 12-21 was voided).
+    assert kpi[(7, "recent")][2] == 2 and kpi[(7, "prior")][2] == 0
+    assert kpi[(7, "prior")][5] is None  # no customers: rates are NULL, not 0
+    # The store is too small for L7 or L28 under the default thresholds: L56.
+    assert query("select primary_window_days, baseline_source from mart_kpi_baselines") == [
+        (56, "L56 / 2")
+    ]
+
+
+def test_local_date_decides_the_window(tmp_path: Path) -> None:
+    # #1002 is 2025-12-20 locally (12-21 in UTC): in the week ending 12-26, not in the
+    # week starting 12-21; and jane repeats within the 28 days ending 12-20.
+    kpi, _ = snapshot(tmp_path, "2025-12-26")
+    assert kpi[(7, "recent")][:3] == ("2025-12-20", "2025-12-26", 1)
+    kpi, _ = snapshot(tmp_path, "2025-12-27")
+    assert kpi[(7, "recent")][:3] == ("2025-12-21", "2025-12-27", 0)
+    kpi, _ = snapshot(tmp_path, "2025-12-20")
+    _, _, orders, _, customers, repeat, returning = kpi[(28, "recent")]
+    assert (orders, customers, repeat, returning) == (2, 1, 1.0, 0.0)
