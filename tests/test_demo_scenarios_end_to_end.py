@@ -66,3 +66,20 @@ def test_every_optional_input_is_read(scenario) -> None:  # type: ignore[no-unty
     (stock_rows,) = query("select count(*) from fct_inventory_snapshots")[0]
     assert stock_rows > 0
 
+
+
+def test_kpi_snapshot_reconciles_with_daily_kpis(scenario) -> None:  # type: ignore[no-untyped-def]
+    name, _, query = scenario
+    mismatches = query(
+        """
+        select s.window_days, s.period, s.orders, s.net_sales, sum(d.orders), sum(d.net_sales)
+        from mart_kpi_snapshot as s
+        left join fct_daily_kpis as d on d.kpi_date between s.window_start and s.window_end
+        group by all
+        having s.orders <> coalesce(sum(d.orders), 0)
+            or abs(s.net_sales - coalesce(sum(d.net_sales), 0)) > 0.005
+        """
+    )
+    assert mismatches == [], name
+    (windows,) = query("select count(*) from mart_kpi_snapshot")[0]
+    assert windows == 8
