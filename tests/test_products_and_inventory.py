@@ -40,7 +40,8 @@ def test_catalogue_and_stock(tmp_path: Path) -> None:
     }
     # Title and type sit on the product's first row only; variants inherit them.
     assert products["RGS-10ML"] == ("Rose Glow Serum", "Serum", 20.0, True, None, False, True)
-    assert products["MAG-60"] == ("Daily Magnesium", "Supplement", 30.0, True, 60, True, False)
+    # The product's 'subscription' tag does not make this one-off variant a subscription.
+    assert products["MAG-60"] == ("Daily Magnesium", "Supplement", 30.0, True, 60, False, False)
     # Sold but not in the catalogue: kept, priced at its last selling price.
     assert products["DC-100ML"][2:4] == (30.0, False)
 

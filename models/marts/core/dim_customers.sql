@@ -30,17 +30,36 @@ all_orders as (
     group by customer_key
 ),
 
-latest as (
-    select customer_key, accepts_marketing, country, region
+latest_consent as (
+    -- The latest order that states consent, whatever the other fields say.
+    select customer_key, accepts_marketing
     from (
         select
-            *,
+            customer_key,
+            accepts_marketing,
             row_number() over (
                 partition by customer_key
                 order by ordered_at_utc desc nulls last, order_id desc nulls last
             ) as recency
         from orders
-        where accepts_marketing is not null or country is not null
+        where accepts_marketing is not null
+    ) as ranked
+    where recency = 1
+),
+
+latest_place as (
+    select customer_key, country, region
+    from (
+        select
+            customer_key,
+            country,
+            region,
+            row_number() over (
+                partition by customer_key
+                order by ordered_at_utc desc nulls last, order_id desc nulls last
+            ) as recency
+        from orders
+        where country is not null
     ) as ranked
     where recency = 1
 )
@@ -67,9 +86,10 @@ select
     case when counted.orders > 0 then cast(counted.discounted_orders as double) / counted.orders end
         as discounted_order_share,
     coalesce(counted.orders, 0) >= 2 as is_repeat_customer,
-    latest.accepts_marketing,
-    latest.country,
-    latest.region
+    latest_consent.accepts_marketing,
+    latest_place.country,
+    latest_place.region
 from all_orders
 left join counted on all_orders.customer_key = counted.customer_key
-left join latest on all_orders.customer_key = latest.customer_key
+left join latest_consent on all_orders.customer_key = latest_consent.customer_key
+left join latest_place on all_orders.customer_key = latest_place.customer_key

@@ -1,6 +1,6 @@
 -- One row per product (SKU, else title for lines without one): the catalogue where
 -- given, plus everything ever sold. Size, sample and subscription attributes are parsed
--- from titles, variants and tags (DECISIONLOG "Product attributes"). The patterns only
+-- from titles and variants (DECISIONLOG "Product attributes"). The patterns only
 -- capture digits, so the casts cannot fail.
 with sold as (
     select
@@ -66,10 +66,10 @@ combined as (
 described as (
     select
         *,
-        lower(
-            coalesce(product_title, '') || ' ' || coalesce(variant_title, '') || ' '
-            || coalesce(tags, '')
-        ) as description_text
+        -- Title and variant only: Shopify tags belong to the whole product, so a tag
+        -- such as 'subscription' or 'mini' would mark every variant of it.
+        lower(coalesce(product_title, '') || ' ' || coalesce(variant_title, ''))
+            as description_text
     from combined
 ),
 
@@ -105,8 +105,8 @@ select
     unit_count,
     coalesce(
         {{ aura_regexp_matches('description_text', '\\b(sample|travel|mini|deluxe|trial|tester)\\b') }}
-        or coalesce(size_ml_stated, size_fl_oz * 29.5735) <= 15
-        or size_g <= 15,
+        or coalesce(size_ml_stated, size_fl_oz * 29.5735) <= 10
+        or size_g <= 10,
         false
     ) as is_sample_size,
     coalesce(
