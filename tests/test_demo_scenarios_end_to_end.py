@@ -83,3 +83,36 @@ def test_kpi_snapshot_reconciles_with_daily_kpis(scenario) -> None:  # type: ign
     assert mismatches == [], name
     (windows,) = query("select count(*) from mart_kpi_snapshot")[0]
     assert windows == 8
+
+
+def test_seasonal_expectation_equals_last_years_windows(scenario) -> None:  # type: ignore[no-untyped-def]
+    name, _, query = scenario
+    rows = query(
+        """
+        with w as (
+            select window_days, as_of_date,
+                   as_of_date - 364 - window_days + 1 as ly_recent_start, as_of_date - 364 as ly_recent_end,
+                   as_of_date - 364 - 2 * window_days + 1 as ly_prior_start,
+                   as_of_date - 364 - window_days as ly_prior_end
+            from (select distinct window_days, as_of_date from mart_kpi_seasonal_expectations)
+        ),
+        direct as (
+            select w.window_days,
+                   sum(case when d.kpi_date between ly_recent_start and ly_recent_end then d.net_sales end)
+                   / sum(case when d.kpi_date between ly_prior_start and ly_prior_end then d.net_sales end) - 1
+                   as expected
+            from w join fct_daily_kpis d on d.kpi_date between ly_prior_start and ly_recent_end
+            group by w.window_days
+        )
+        select s.window_days, s.expected_lift, direct.expected, s.expectation_missing_reason
+        from mart_kpi_seasonal_expectations s left join direct using (window_days)
+        where s.metric = 'net_sales'
+        """
+    )
+    for window_days, expected, direct, reason in rows:
+        if reason is None:
+            assert expected == pytest.approx(float(direct), rel=1e-9), (name, window_days)
+        else:
+            assert expected is None, (name, window_days)
+    if name == "healthy_beauty":  # two years of history: every window has an expectation
+        assert all(r[3] is None for r in rows)

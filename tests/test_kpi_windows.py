@@ -54,3 +54,25 @@ def test_local_date_decides_the_window(tmp_path: Path) -> None:
     kpi, _ = snapshot(tmp_path, "2025-12-20")
     _, _, orders, _, customers, repeat, returning = kpi[(28, "recent")]
     assert (orders, customers, repeat, returning) == (2, 1, 1.0, 0.0)
+
+
+def test_order_value_metrics_by_hand(tmp_path: Path) -> None:
+    _, query = snapshot(tmp_path, "2026-01-03")
+    rows = {
+        r[0]: r[1:]
+        for r in query(
+            "select period, aov, discount_rate, units_per_order, new_customer_rate, metric_version "
+            "from mart_kpi_snapshot where window_days = 28"
+        )
+    }
+    # Prior L28 holds #1001 only: 90.00 net, 10 of 100 gross discounted, 3 units.
+    assert rows["prior"][:4] == (pytest.approx(90), pytest.approx(0.1), pytest.approx(3), 1.0)
+    # Recent L28: #1002 (30.00), #1004 (0), #1005 (0): AOV 10, no discounts, 1 unit each;
+    # jane is returning, the phone customer and bob are new.
+    assert rows["recent"][:4] == (pytest.approx(10), 0.0, pytest.approx(1), pytest.approx(2 / 3))
+    assert rows["recent"][4] == "v2_repeat_metrics"
+    deltas = dict(
+        query("select metric, delta_abs from mart_kpi_deltas where window_days = 28")
+    )
+    assert deltas["net_sales"] == pytest.approx(30 - 90)
+    assert deltas["orders"] == 2
