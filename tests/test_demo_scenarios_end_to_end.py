@@ -98,9 +98,10 @@ def test_seasonal_expectation_equals_last_years_windows(scenario) -> None:  # ty
         ),
         direct as (
             select w.window_days,
-                   sum(case when d.kpi_date between ly_recent_start and ly_recent_end then d.net_sales end)
-                   / sum(case when d.kpi_date between ly_prior_start and ly_prior_end then d.net_sales end) - 1
-                   as expected
+                sum(case when d.kpi_date between ly_recent_start and ly_recent_end
+                    then d.net_sales end)
+                / sum(case when d.kpi_date between ly_prior_start and ly_prior_end
+                    then d.net_sales end) - 1 as expected
             from w join fct_daily_kpis d on d.kpi_date between ly_prior_start and ly_recent_end
             group by w.window_days
         )
