@@ -12,15 +12,19 @@ from aura.pipeline import REPO, BuildFailed, build_and_publish
 def _report(result, input_dir: Path) -> None:  # type: ignore[no-untyped-def]
     print(f"\nBuilt and published brand {result.brand!r} in {result.seconds:.1f} s from {input_dir}")
     for mart, n in result.row_counts.items():
-        print(f"  {mart:<18} {n:>10,} rows")
+        print(f"  {mart:<24} {n:>10,} rows")
     db = result.published_path
+    if result.decision:
+        print(f"\nThis month: {result.decision[0]} - {result.decision[1]}")
     print(
         "\nLook at it:\n"
         f"  {sys.executable} -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)"
         ".sql('from fct_daily_kpis order by kpi_date desc limit 14'))\"\n"
         f"  or any DuckDB client: duckdb -readonly {db}\n"
-        "  Marts: fct_orders, fct_order_lines, dim_customers, dim_products, fct_daily_kpis "
-        "(columns documented in models/marts/core/*.yml; `make docs` serves dbt docs)."
+        f"  Audiences as CSV for an email/SMS tool: {sys.executable} -m aura.audiences "
+        f"--db {db} --out audiences/\n"
+        "  Marts are documented in models/marts/*/*.yml and README.md; `make docs` serves "
+        "dbt docs."
     )
 
 

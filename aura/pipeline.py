@@ -18,7 +18,10 @@ from pathlib import Path
 import duckdb
 
 REPO = Path(__file__).resolve().parent.parent
-CORE_MARTS = ("fct_orders", "fct_order_lines", "dim_customers", "dim_products", "fct_daily_kpis")
+CORE_MARTS = (
+    "fct_orders", "fct_order_lines", "dim_customers", "dim_products", "fct_daily_kpis",
+    "mart_kpi_snapshot", "mart_data_quality_flags", "mart_audiences",
+)
 
 
 class BuildFailed(Exception):
@@ -31,6 +34,7 @@ class BuildResult:
     published_path: Path
     seconds: float
     row_counts: dict[str, int]
+    decision: tuple[str, str] | None = None  # (decision_state, plain-English reason)
 
 
 def dbt_executable() -> str:
@@ -74,7 +78,10 @@ def build_and_publish(
         )
     with duckdb.connect(str(build_db), read_only=True) as con:
         counts = {m: con.execute(f"select count(*) from main.{m}").fetchone()[0] for m in CORE_MARTS}
+        decision = con.execute(
+            "select decision_state, decision_reason from main.mart_decision_state"
+        ).fetchone()
     target = publish_root / brand / "aura.duckdb"
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build_db, target)  # atomic: readers see the old file or the new one
-    return BuildResult(brand, target, seconds, counts)
+    return BuildResult(brand, target, seconds, counts, decision)
