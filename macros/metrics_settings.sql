@@ -1,26 +1,8 @@
 {#- Settings and definitions of the metrics layer's profile, inventory and data-quality
     marts (mart_store_profile, mart_inventory_health, mart_data_quality_flags,
-    mart_decision_state). Thresholds are vars; the definitions below are argued in
+    mart_decision_state). Thresholds are aura_ vars in dbt_project.yml; the definitions below are argued in
     DECISIONLOG.md ("Store profile", "Data-quality flags"). -#}
 
-{#- A metrics-layer threshold that is not (yet) declared in dbt_project.yml: the
-    project's value when declared there or passed with --vars, else the default below.
-    Every default lives here, in one place. -#}
-{% macro metrics_setting(name) -%}
-    {%- set defaults = {
-        'aura_vertical_share_min': 0.70,
-        'aura_refund_storm_min_refunded_orders': 10,
-        'aura_promo_spike_multiplier': 2.0,
-        'aura_promo_spike_min_median_orders': 10,
-        'aura_peak_season_cover_days': 14,
-        'aura_peak_season_min_daily_velocity': 1.0,
-        'aura_bestseller_top_n': 10,
-    } -%}
-    {%- if name not in defaults -%}
-        {{ exceptions.raise_compiler_error("metrics_setting: unknown setting '" ~ name ~ "'") }}
-    {%- endif -%}
-    {{ return(var(name, defaults[name])) }}
-{%- endmacro %}
 
 {#- The audience windows the engine uses, per store vertical (days since the customer's
     last order; subscription = at least N orders in 90 days). mixed: the union of both

@@ -12,15 +12,21 @@
     timezone('{{ var("aura_timezone") }}', {{ expr }})
 {%- endmacro %}
 
+{#- Every match of a regular expression replaced (DuckDB replaces only the first match
+    without the 'g' option; Spark always replaces all). -#}
+{% macro aura_regexp_replace_all(expr, pattern, replacement) -%}
+    {{ return(adapter.dispatch('aura_regexp_replace_all', 'aura')(expr, pattern, replacement)) }}
+{%- endmacro %}
+{% macro default__aura_regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}')
+{%- endmacro %}
+{% macro duckdb__aura_regexp_replace_all(expr, pattern, replacement) -%}
+    regexp_replace({{ expr }}, '{{ pattern }}', '{{ replacement }}', 'g')
+{%- endmacro %}
+
 {#- Only the digits of a string. -#}
 {% macro aura_digits_only(expr) -%}
-    {{ return(adapter.dispatch('aura_digits_only', 'aura')(expr)) }}
-{%- endmacro %}
-{% macro default__aura_digits_only(expr) -%}
-    regexp_replace({{ expr }}, '[^0-9]', '')
-{%- endmacro %}
-{% macro duckdb__aura_digits_only(expr) -%}
-    regexp_replace({{ expr }}, '[^0-9]', '', 'g')
+    {{ aura_regexp_replace_all(expr, '[^0-9]', '') }}
 {%- endmacro %}
 
 {#- Whether a string matches a regular expression (RE2 / Java syntax common subset). -#}

@@ -2,22 +2,22 @@
 -- that put them there. Every window ends at the as-of date and counts shop-local days
 -- (days since = as-of date minus the date); only counted orders placed on or before the
 -- as-of date are read. Windows that depend on the store's vertical come from
--- mart_store_profile, the others from play_setting() (macros/play_settings.sql).
+-- mart_store_profile, the others from aura_ vars (dbt_project.yml).
 -- A customer who qualifies through several products appears once per play, with the
 -- product picked as described per play below (qualifying_products says how many).
 -- Definitions: DECISIONLOG "Audiences".
-{%- set quiet_days = play_setting('aura_bestseller_amplify_quiet_days') %}
-{%- set dh_min_orders = play_setting('aura_discount_hygiene_min_orders') %}
-{%- set dh_min_share = play_setting('aura_discount_hygiene_min_discounted_share') %}
-{%- set dh_min_rate = play_setting('aura_discount_hygiene_min_discount_rate') %}
-{%- set sub_lookback = play_setting('aura_subscription_nudge_lookback_days') %}
-{%- set stf_min = play_setting('aura_sample_to_full_min_days') %}
-{%- set stf_max = play_setting('aura_sample_to_full_max_days') %}
-{%- set eb_tolerance = play_setting('aura_empty_bottle_tolerance_days') %}
-{%- set f2s_min = play_setting('aura_first_to_second_min_days') %}
-{%- set f2s_max = play_setting('aura_first_to_second_max_days') %}
-{%- set rd_min_ratio = play_setting('aura_replenishment_due_min_ratio') %}
-{%- set rd_max_ratio = play_setting('aura_replenishment_due_max_ratio') %}
+{%- set quiet_days = var('aura_bestseller_amplify_quiet_days') %}
+{%- set dh_min_orders = var('aura_discount_hygiene_min_orders') %}
+{%- set dh_min_share = var('aura_discount_hygiene_min_discounted_share') %}
+{%- set dh_min_rate = var('aura_discount_hygiene_min_discount_rate') %}
+{%- set sub_lookback = var('aura_subscription_nudge_lookback_days') %}
+{%- set stf_min = var('aura_sample_to_full_min_days') %}
+{%- set stf_max = var('aura_sample_to_full_max_days') %}
+{%- set eb_tolerance = var('aura_empty_bottle_tolerance_days') %}
+{%- set f2s_min = var('aura_first_to_second_min_days') %}
+{%- set f2s_max = var('aura_first_to_second_max_days') %}
+{%- set rd_min_ratio = var('aura_replenishment_due_min_ratio') %}
+{%- set rd_max_ratio = var('aura_replenishment_due_max_ratio') %}
 {%- set string = dbt.type_string() %}
 {%- set product_label = actions_product_label('products.product_title', 'products.variant_title') %}
 
@@ -82,7 +82,7 @@ lines as (
             coalesce(orders.source_name, '') = 'subscription_contract'
             or coalesce({{ aura_regexp_matches(
                 "lower(coalesce(lines.product_title, '') || ' ' || coalesce(lines.variant_title, ''))",
-                actions_subscription_line_pattern()) }}, false)
+                aura_subscription_pattern()) }}, false)
         ) as is_subscription_line
     from {{ ref('fct_order_lines') }} as lines
     inner join orders on lines.order_id = orders.order_id

@@ -5,19 +5,19 @@
 -- top product is low on stock (mart_inventory_health.is_low_cover); without an inventory
 -- snapshot stock cannot be checked and the note says so. Definitions: DECISIONLOG
 -- "Audiences".
-{%- set top_n = play_setting('aura_bestseller_amplify_top_n') %}
-{%- set quiet_days = play_setting('aura_bestseller_amplify_quiet_days') %}
-{%- set dh_min_orders = play_setting('aura_discount_hygiene_min_orders') %}
-{%- set dh_min_share = play_setting('aura_discount_hygiene_min_discounted_share') %}
-{%- set dh_min_rate = play_setting('aura_discount_hygiene_min_discount_rate') %}
-{%- set sub_lookback = play_setting('aura_subscription_nudge_lookback_days') %}
-{%- set stf_min = play_setting('aura_sample_to_full_min_days') %}
-{%- set stf_max = play_setting('aura_sample_to_full_max_days') %}
-{%- set eb_tolerance = play_setting('aura_empty_bottle_tolerance_days') %}
-{%- set f2s_min = play_setting('aura_first_to_second_min_days') %}
-{%- set f2s_max = play_setting('aura_first_to_second_max_days') %}
-{%- set rd_min_ratio = play_setting('aura_replenishment_due_min_ratio') %}
-{%- set rd_max_ratio = play_setting('aura_replenishment_due_max_ratio') %}
+{%- set top_n = var('aura_bestseller_amplify_top_n') %}
+{%- set quiet_days = var('aura_bestseller_amplify_quiet_days') %}
+{%- set dh_min_orders = var('aura_discount_hygiene_min_orders') %}
+{%- set dh_min_share = var('aura_discount_hygiene_min_discounted_share') %}
+{%- set dh_min_rate = var('aura_discount_hygiene_min_discount_rate') %}
+{%- set sub_lookback = var('aura_subscription_nudge_lookback_days') %}
+{%- set stf_min = var('aura_sample_to_full_min_days') %}
+{%- set stf_max = var('aura_sample_to_full_max_days') %}
+{%- set eb_tolerance = var('aura_empty_bottle_tolerance_days') %}
+{%- set f2s_min = var('aura_first_to_second_min_days') %}
+{%- set f2s_max = var('aura_first_to_second_max_days') %}
+{%- set rd_min_ratio = var('aura_replenishment_due_min_ratio') %}
+{%- set rd_max_ratio = var('aura_replenishment_due_max_ratio') %}
 {%- set string = dbt.type_string() %}
 
 with as_of as (

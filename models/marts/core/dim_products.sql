@@ -110,7 +110,7 @@ select
         false
     ) as is_sample_size,
     coalesce(
-        {{ aura_regexp_matches('description_text', '(subscri|auto-?ship|auto-?replenish)') }},
+        {{ aura_regexp_matches('description_text', aura_subscription_pattern()) }},
         false
     ) as is_subscription,
     is_in_catalogue,

@@ -11,10 +11,10 @@
 {%- set zero_share_max = var('aura_zero_value_order_share_max') %}
 {%- set customer_share_max = var('aura_single_customer_order_share_max') %}
 {%- set storm_ratio = var('aura_refund_storm_ratio') %}
-{%- set storm_min_refunded = metrics_setting('aura_refund_storm_min_refunded_orders') %}
+{%- set storm_min_refunded = var('aura_refund_storm_min_refunded_orders') %}
 {%- set post_promo_days = var('aura_post_promo_days') %}
-{%- set spike_multiplier = metrics_setting('aura_promo_spike_multiplier') %}
-{%- set spike_min_median = metrics_setting('aura_promo_spike_min_median_orders') %}
+{%- set spike_multiplier = var('aura_promo_spike_multiplier') %}
+{%- set spike_min_median = var('aura_promo_spike_min_median_orders') %}
 {%- set gap_ratio = var('aura_reorder_gap_window_ratio') %}
 {%- set aov_tolerance = var('aura_consistency_aov_tolerance') %}
 {%- set share_tolerance = var('aura_consistency_share_tolerance_pts') %}
@@ -678,7 +678,7 @@ reorder_alerts as (
 peak_season_stockout_risk as (
     select
         'peak_season_stockout_risk' as flag_code,
-        'In November and December, no SKU selling at least {{ metrics_setting("aura_peak_season_min_daily_velocity") }} unit a day has under {{ metrics_setting("aura_peak_season_cover_days") }} days of cover.'
+        'In November and December, no SKU selling at least {{ var("aura_peak_season_min_daily_velocity") }} unit a day has under {{ var("aura_peak_season_cover_days") }} days of cover.'
             as check_description,
         case when inventory.skus > 0 then inventory.peak_risk_skus > 0 end as fired,
         case when inventory.skus = 0 then 'no_inventory_snapshot' end as not_evaluated_reason,
@@ -687,7 +687,7 @@ peak_season_stockout_risk as (
         cast(0 as double) as threshold,
         case when inventory.skus = 0 then 'No inventory snapshot.'
             else {{ metrics_int_text('inventory.peak_risk_skus') }}
-                || ' SKUs sell at least {{ metrics_setting("aura_peak_season_min_daily_velocity") }} unit a day with under {{ metrics_setting("aura_peak_season_cover_days") }} days of cover in peak season'
+                || ' SKUs sell at least {{ var("aura_peak_season_min_daily_velocity") }} unit a day with under {{ var("aura_peak_season_cover_days") }} days of cover in peak season'
                 || case when as_of.as_of_date >= cast({{ dbt.dateadd('month', 10, dbt.date_trunc('year', 'as_of.as_of_date')) }} as date)
                     then ' (the as-of date is in November or December).'
                     else ' (the as-of date is outside November and December, so none can be).' end

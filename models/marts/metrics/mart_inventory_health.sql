@@ -8,9 +8,9 @@
 {%- set velocity_days = var('aura_inventory_velocity_days') %}
 {%- set max_age = var('aura_inventory_max_age_days') %}
 {%- set min_cover = var('aura_inventory_min_cover_days') %}
-{%- set peak_cover = metrics_setting('aura_peak_season_cover_days') %}
-{%- set peak_velocity = metrics_setting('aura_peak_season_min_daily_velocity') %}
-{%- set top_n = metrics_setting('aura_bestseller_top_n') %}
+{%- set peak_cover = var('aura_peak_season_cover_days') %}
+{%- set peak_velocity = var('aura_peak_season_min_daily_velocity') %}
+{%- set top_n = var('aura_bestseller_top_n') %}
 
 with as_of as (
     select {{ aura_as_of_date() }} as as_of_date

@@ -11,7 +11,7 @@
 {%- endif %}
 {%- set keywords = metrics_vertical_keywords() %}
 {%- set windows = metrics_audience_windows() %}
-{%- set share_min = metrics_setting('aura_vertical_share_min') %}
+{%- set share_min = var('aura_vertical_share_min') %}
 
 with as_of as (
     select {{ aura_as_of_date() }} as as_of_date
