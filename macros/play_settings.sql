@@ -45,24 +45,31 @@
 {#- The store's top products for bestseller_amplify, as a SELECT (use it as a CTE body):
     the aura_bestseller_amplify_top_n products with the most units sold on counted orders
     in the primary window (mart_kpi_baselines.primary_window_days, the days ending at the
-    as-of date inclusive), ties by product key. Columns: product_key, units, top_rank. -#}
-{% macro actions_bestseller_top_products() -%}
-    select product_key, units, top_rank
+    anchor date inclusive), ties by product key. `anchors` names a relation of
+    (anchor_id, as_of_date) rows (see actions_audience_members); without it the one anchor
+    is the as-of date, with anchor_id 'as_of'. Columns: anchor_id, product_key, units,
+    top_rank. -#}
+{% macro actions_bestseller_top_products(anchors=none) -%}
+    {%- set anchor_relation = anchors if anchors else
+        "(select 'as_of' as anchor_id, " ~ aura_as_of_date() ~ " as as_of_date)" -%}
+    select anchor_id, product_key, units, top_rank
     from (
         select
+            anchors.anchor_id,
             lines.product_key,
             sum(lines.quantity) as units,
             row_number() over (
+                partition by anchors.anchor_id
                 order by sum(lines.quantity) desc nulls last, lines.product_key asc nulls last
             ) as top_rank
         from {{ ref('fct_order_lines') }} as lines
-        cross join (select {{ aura_as_of_date() }} as as_of_date) as as_of
         cross join {{ ref('mart_kpi_baselines') }} as baselines
+        inner join {{ anchor_relation }} as anchors
+            on lines.order_date <= anchors.as_of_date
+            and lines.order_date > {{ metrics_add_days('anchors.as_of_date', '-baselines.primary_window_days') }}
         where lines.is_sold_line
             and lines.is_counted_order
-            and lines.order_date <= as_of.as_of_date
-            and lines.order_date > {{ metrics_add_days('as_of.as_of_date', '-baselines.primary_window_days') }}
-        group by lines.product_key
+        group by anchors.anchor_id, lines.product_key
     ) as ranked
     where top_rank <= {{ var('aura_bestseller_amplify_top_n') }}
 {%- endmacro %}
