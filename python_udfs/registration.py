@@ -85,8 +85,11 @@ UDFS: tuple[Udf, ...] = (
     Udf("two_prop_pvalue", "ffff", "f", proportion_tests.two_prop_pvalue),
     Udf("two_prop_method", "ffff", "s", proportion_tests.two_prop_method),
     Udf("welch_pvalue", "ffffff", "f", ttests.welch_pvalue),
+    Udf("aura_welch_ci_lower", "fffffff", "f", ttests.welch_ci_lower),
+    Udf("aura_welch_ci_upper", "fffffff", "f", ttests.welch_ci_upper),
     Udf("bh_qvalues", "l", "l", arrow=_bh_arrow, row=_bh_row),
     Udf("aura_required_n_two_prop", "ffff", "i", power.required_n_two_prop),
+    Udf("aura_power_two_prop", "fffff", "f", power.power_two_prop),
     Udf("beta_quantile", "fff", "f", bayes.beta_quantile),
     Udf("aura_thompson_p_best", "llii", "l", arrow=_thompson_arrow, row=_thompson_row),
 )
@@ -94,6 +97,8 @@ UDFS: tuple[Udf, ...] = (
 # Public names with optional arguments: macro overloads calling the full-arity UDF.
 _Z = repr(Z_95)
 _DRAWS, _SEED = bayes.DEFAULT_DRAWS, bayes.DEFAULT_SEED
+_LEVEL = repr(ttests.DEFAULT_LEVEL)
+_WELCH = "n1, mean1, var1, n2, mean2, var2"
 MACROS: dict[str, tuple[tuple[str, str], ...]] = {
     "wilson_lower": (("x, n", f"aura_wilson_lower(x, n, {_Z})"), ("x, n, z", "aura_wilson_lower(x, n, z)")),
     "wilson_upper": (("x, n", f"aura_wilson_upper(x, n, {_Z})"), ("x, n, z", "aura_wilson_upper(x, n, z)")),
@@ -105,10 +110,22 @@ MACROS: dict[str, tuple[tuple[str, str], ...]] = {
         ("x1, n1, x2, n2", "aura_diff_ci_upper(x1, n1, x2, n2, 'newcombe')"),
         ("x1, n1, x2, n2, method", "aura_diff_ci_upper(x1, n1, x2, n2, method)"),
     ),
+    "welch_ci_lower": (
+        (_WELCH, f"aura_welch_ci_lower({_WELCH}, {_LEVEL})"),
+        (f"{_WELCH}, level", f"aura_welch_ci_lower({_WELCH}, level)"),
+    ),
+    "welch_ci_upper": (
+        (_WELCH, f"aura_welch_ci_upper({_WELCH}, {_LEVEL})"),
+        (f"{_WELCH}, level", f"aura_welch_ci_upper({_WELCH}, level)"),
+    ),
     "required_n_two_prop": (
         ("p_base, delta", "aura_required_n_two_prop(p_base, delta, 0.05, 0.8)"),
         ("p_base, delta, alpha", "aura_required_n_two_prop(p_base, delta, alpha, 0.8)"),
         ("p_base, delta, alpha, power", "aura_required_n_two_prop(p_base, delta, alpha, power)"),
+    ),
+    "power_two_prop": (
+        ("p_base, delta, n1, n2", "aura_power_two_prop(p_base, delta, n1, n2, 0.05)"),
+        ("p_base, delta, n1, n2, alpha", "aura_power_two_prop(p_base, delta, n1, n2, alpha)"),
     ),
     "thompson_p_best": (
         ("alphas, betas", f"aura_thompson_p_best(alphas, betas, {_DRAWS}, {_SEED})"),

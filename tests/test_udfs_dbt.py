@@ -26,16 +26,18 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import (
     confint_proportions_2indep,
+    power_proportions_2indep,
     proportion_confint,
     proportions_ztest,
     samplesize_proportions_2indep_onetail,
 )
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "seeds" / "stats_reference_cases.csv"
 COLUMNS = [
     "case_id", "function", "group_id", "position", "x1", "n1", "x2", "n2", "z", "method",
-    "mean1", "var1", "mean2", "var2", "p_base", "delta", "alpha", "power", "a", "b", "q", "p",
+    "mean1", "var1", "mean2", "var2", "p_base", "delta", "alpha", "power", "level", "a", "b", "q", "p",
     "draws", "seed", "expected", "expected_text", "reference",
 ]
 UNDEFINED = "undefined: NULL"
@@ -117,6 +119,34 @@ def _welch_cases() -> list[dict[str, Any]]:
     return rows
 
 
+def _two_point(n: float, mean: float, var: float) -> DescrStatsW:
+    """A weighted sample with exactly this n, mean and sample variance (ddof 1): two values
+    mean -+ sqrt(var (n - 1) / n), weight n / 2 each."""
+    half = math.sqrt(var * (n - 1) / n)
+    return DescrStatsW(np.array([mean - half, mean + half]), weights=np.array([n / 2, n / 2]))
+
+
+def _welch_ci_cases() -> list[dict[str, Any]]:
+    rows = []
+    ref = "statsmodels CompareMeans.tconfint_diff(usevar='unequal') on a two-point sample per arm"
+    calls = [(20, 1.5, 0.3, 25, 1.2, 0.4, None), (20, 1.5, 0.3, 25, 1.2, 0.4, 0.9),
+             (2, 10, 4, 3, 12, 9, 0.99), (1e9, 100.0, 2500.0, 1e9, 100.01, 2600.0, None),
+             (30, 5, 0, 40, 5.5, 1.2, 0.5), (7, 3, 1, 1e6, 3, 2, 0.9)]
+    for n1, m1, v1, n2, m2, v2, level in calls:
+        compare = CompareMeans(_two_point(n1, m1, v1), _two_point(n2, m2, v2))
+        lo, hi = compare.tconfint_diff(alpha=1 - (level or 0.95), usevar="unequal")
+        base = {"n1": n1, "mean1": m1, "var1": v1, "n2": n2, "mean2": m2, "var2": v2, "level": level,
+                "reference": ref}
+        rows += [{**base, "function": "welch_ci_lower", "expected": lo},
+                 {**base, "function": "welch_ci_upper", "expected": hi}]
+    for n1, v1, v2, level, why in [(1, 1.0, 1.0, None, "n < 2"), (10, 0.0, 0.0, None, "both variances 0"),
+                                   (10, 1.0, 1.0, 1.0, "level not in (0, 1)")]:
+        base = {"n1": n1, "mean1": 1.0, "var1": v1, "n2": 10, "mean2": 2.0, "var2": v2, "level": level,
+                "reference": f"{UNDEFINED} ({why})"}
+        rows += [{**base, "function": "welch_ci_lower"}, {**base, "function": "welch_ci_upper"}]
+    return rows
+
+
 def _required_n_cases() -> list[dict[str, Any]]:
     rows = []
     calls = [(0.15, 0.05, None, None), (0.15, 0.10, None, None), (0.5, -0.1, 0.01, 0.9),
@@ -128,6 +158,23 @@ def _required_n_cases() -> list[dict[str, Any]]:
                      "reference": "ceil(statsmodels samplesize_proportions_2indep_onetail)"})
     rows.append({"function": "required_n_two_prop", "p_base": 0.15, "delta": 0.0,
                  "reference": UNDEFINED + " (delta = 0)"})
+    return rows
+
+
+def _power_cases() -> list[dict[str, Any]]:
+    rows = []
+    # statsmodels' nobs1 is the arm at p_base + delta (its p1 = prop2 + diff): our n2.
+    ref = "statsmodels power_proportions_2indep(delta, p_base, nobs1=n2, ratio=n1/n2, alpha)"
+    for p_base, delta, n1, n2, alpha in [(0.15, 0.05, 906, 906, None), (0.15, 0.05, 905, 905, None),
+                                         (0.10, 0.03, 1200, 800, None), (0.5, -0.1, 300, 500, 0.01),
+                                         (0.02, 0.001, 1e6, 2e6, 0.1), (0.3, 0.05, 10, 10, 0.05)]:
+        power = power_proportions_2indep(delta, p_base, n2, ratio=n1 / n2, alpha=alpha or 0.05,
+                                         return_results=False)
+        rows.append({"function": "power_two_prop", "p_base": p_base, "delta": delta, "n1": n1, "n2": n2,
+                     "alpha": alpha, "expected": power, "reference": ref})
+    for p_base, delta, why in [(0.15, 0.0, "delta = 0"), (0.95, 0.1, "p2 > 1"), (0.0, 1.0, "sd1 = 0")]:
+        rows.append({"function": "power_two_prop", "p_base": p_base, "delta": delta, "n1": 100, "n2": 100,
+                     "reference": f"{UNDEFINED} ({why})"})
     return rows
 
 
@@ -178,8 +225,8 @@ def _thompson_cases() -> list[dict[str, Any]]:
 
 def reference_cases() -> list[dict[str, Any]]:
     """All seed rows, each expected value computed by a reference library."""
-    rows = (_wilson_cases() + _diff_ci_cases() + _two_prop_cases() + _welch_cases() + _required_n_cases()
-            + _beta_cases() + _bh_cases() + _thompson_cases())
+    rows = (_wilson_cases() + _diff_ci_cases() + _two_prop_cases() + _welch_cases() + _welch_ci_cases()
+            + _required_n_cases() + _power_cases() + _beta_cases() + _bh_cases() + _thompson_cases())
     return [{**row, "case_id": i} for i, row in enumerate(rows, 1)]
 
 

@@ -2,7 +2,8 @@
 -- python_udfs.dbt_plugin plugin), equal the values statsmodels / scipy computed for
 -- seeds/stats_reference_cases.csv within 1e-9 (relative above 1), and are NULL exactly where
 -- the reference says the statistic is undefined. Both arities of the functions with optional
--- arguments are exercised (a NULL z / method / alpha / power in the seed means "omitted").
+-- arguments are exercised (a NULL z / method / alpha / power / level in the seed means
+-- "omitted").
 -- Returns the cases that disagree, and any seed row whose function has no check here.
 with cases as (
     select * from {{ ref('stats_reference_cases') }}
@@ -53,12 +54,39 @@ results as (
     select
         case_id, function, expected, expected_text,
         case
+            when level is null then welch_ci_lower(n1, mean1, var1, n2, mean2, var2)
+            else welch_ci_lower(n1, mean1, var1, n2, mean2, var2, level)
+        end,
+        null
+    from cases where function = 'welch_ci_lower'
+    union all
+    select
+        case_id, function, expected, expected_text,
+        case
+            when level is null then welch_ci_upper(n1, mean1, var1, n2, mean2, var2)
+            else welch_ci_upper(n1, mean1, var1, n2, mean2, var2, level)
+        end,
+        null
+    from cases where function = 'welch_ci_upper'
+    union all
+    select
+        case_id, function, expected, expected_text,
+        case
             when alpha is null and power is null then required_n_two_prop(p_base, delta)
             when power is null then required_n_two_prop(p_base, delta, alpha)
             else required_n_two_prop(p_base, delta, alpha, power)
         end,
         null
     from cases where function = 'required_n_two_prop'
+    union all
+    select
+        case_id, function, expected, expected_text,
+        case
+            when alpha is null then power_two_prop(p_base, delta, n1, n2)
+            else power_two_prop(p_base, delta, n1, n2, alpha)
+        end,
+        null
+    from cases where function = 'power_two_prop'
     union all
     select case_id, function, expected, expected_text, beta_quantile(a, b, q), null
     from cases where function = 'beta_quantile'
@@ -84,6 +112,6 @@ select case_id, function, expected, expected_text, null, null, 'no check for thi
 from cases
 where function not in (
     'wilson_lower', 'wilson_upper', 'diff_ci_lower', 'diff_ci_upper', 'two_prop_pvalue',
-    'two_prop_method', 'welch_pvalue', 'required_n_two_prop', 'beta_quantile',
-    'bh_qvalues', 'thompson_p_best'
+    'two_prop_method', 'welch_pvalue', 'welch_ci_lower', 'welch_ci_upper', 'required_n_two_prop',
+    'power_two_prop', 'beta_quantile', 'bh_qvalues', 'thompson_p_best'
 )
