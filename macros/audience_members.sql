@@ -8,12 +8,16 @@
     Returns a SELECT with one row per (anchor, play, customer) and the columns of
     mart_audience_members plus anchor_id and product_family. Every window ends at the
     anchor's date and counts shop-local days (days since = anchor date minus the date);
-    only counted orders placed on or before the anchor date are read. Windows that depend on
-    the store's vertical come from mart_store_profile, the others from aura_ vars
+    only counted orders placed on or before the anchor date are read (with
+    exclude_anchor_day=true: only those placed before it - the audience at the start of the
+    anchor date, as int_action_audiences_rebuilt needs for a launch date, so nothing after
+    a launch decides who was in it). Windows that depend on the store's vertical come from
+    mart_store_profile, the others from aura_ vars
     (dbt_project.yml). A customer who qualifies through several products appears once per
     play, with the product picked as described per play below (qualifying_products says how
     many). Definitions: DECISIONLOG "Audiences". -#}
-{% macro actions_audience_members(anchors) -%}
+{% macro actions_audience_members(anchors, exclude_anchor_day=false) -%}
+{%- set before = '<' if exclude_anchor_day else '<=' %}
 {%- set quiet_days = var('aura_bestseller_amplify_quiet_days') %}
 {%- set dh_min_orders = var('aura_discount_hygiene_min_orders') %}
 {%- set dh_min_share = var('aura_discount_hygiene_min_discounted_share') %}
@@ -55,7 +59,7 @@ orders as (
         orders.discount_rate,
         orders.source_name
     from {{ ref('fct_orders') }} as orders
-    inner join anchors on orders.order_date <= anchors.as_of_date
+    inner join anchors on orders.order_date {{ before }} anchors.as_of_date
     where orders.is_counted_order
         and orders.customer_key is not null
 ),
@@ -175,7 +179,7 @@ dormant as (
 
 -- bestseller_amplify: buyers of a top product (the best-ranked one they bought is shown)
 top_products as (
-    {{ actions_bestseller_top_products('anchors') }}
+    {{ actions_bestseller_top_products('anchors', exclude_anchor_day) }}
 ),
 
 bestseller_buys as (
@@ -729,7 +733,7 @@ consent as (
                 order by orders.ordered_at_utc desc nulls last, orders.order_id desc nulls last
             ) as recency
         from {{ ref('fct_orders') }} as orders
-        inner join anchors on orders.order_date <= anchors.as_of_date
+        inner join anchors on orders.order_date {{ before }} anchors.as_of_date
         where orders.customer_key is not null
             and orders.accepts_marketing is not null
     ) as ranked

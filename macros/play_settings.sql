@@ -47,9 +47,10 @@
     in the primary window (mart_kpi_baselines.primary_window_days, the days ending at the
     anchor date inclusive), ties by product key. `anchors` names a relation of
     (anchor_id, as_of_date) rows (see actions_audience_members); without it the one anchor
-    is the as-of date, with anchor_id 'as_of'. Columns: anchor_id, product_key, units,
-    top_rank. -#}
-{% macro actions_bestseller_top_products(anchors=none) -%}
+    is the as-of date, with anchor_id 'as_of'. exclude_anchor_day=true ends the window the
+    day before the anchor date (see actions_audience_members). Columns: anchor_id,
+    product_key, units, top_rank. -#}
+{% macro actions_bestseller_top_products(anchors=none, exclude_anchor_day=false) -%}
     {%- set anchor_relation = anchors if anchors else
         "(select 'as_of' as anchor_id, " ~ aura_as_of_date() ~ " as as_of_date)" -%}
     select anchor_id, product_key, units, top_rank
@@ -65,8 +66,9 @@
         from {{ ref('fct_order_lines') }} as lines
         cross join {{ ref('mart_kpi_baselines') }} as baselines
         inner join {{ anchor_relation }} as anchors
-            on lines.order_date <= anchors.as_of_date
-            and lines.order_date > {{ metrics_add_days('anchors.as_of_date', '-baselines.primary_window_days') }}
+            on lines.order_date {{ '<' if exclude_anchor_day else '<=' }} anchors.as_of_date
+            and lines.order_date > {{ metrics_add_days('anchors.as_of_date',
+                '-baselines.primary_window_days' ~ (' - 1' if exclude_anchor_day else '')) }}
         where lines.is_sold_line
             and lines.is_counted_order
         group by anchors.anchor_id, lines.product_key
