@@ -21,6 +21,11 @@
     coalesce(cast(cast({{ expr }} as bigint) as {{ dbt.type_string() }}), 'n/a')
 {%- endmacro %}
 
+{#- A count as text with thousands separators, e.g. 53,592 ('n/a' when NULL). -#}
+{% macro metrics_count_text(expr) -%}
+    coalesce(format('{:,}', cast({{ expr }} as bigint)), 'n/a')
+{%- endmacro %}
+
 {#- A number rounded to `places` decimals, as text ('n/a' when NULL). -#}
 {% macro metrics_dec_text(expr, places=1) -%}
     coalesce(cast(cast(round(cast({{ expr }} as double), {{ places }}) as decimal(38, {{ places }}))

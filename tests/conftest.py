@@ -66,3 +66,23 @@ def canonical_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
     """The hand-made canonical files (tests/fixtures/canonical_small), built."""
     db = tmp_path_factory.mktemp("canonical") / "canonical.duckdb"
     return built(db, FIXTURES / "canonical_small", "canonical", "Europe/Paris")
+
+
+@pytest.fixture(scope="session")
+def scenario_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Callable[[str], tuple[dict, Callable[[str], list[tuple]]]]:
+    """`scenario_store(name)` -> (ground truth, query): the demo scenario generated with its
+    defaults and fully built, once per test session (modules share the builds)."""
+    from aura.demo import generate
+
+    cache: dict[str, tuple[dict, Callable[[str], list[tuple]]]] = {}
+
+    def get(name: str) -> tuple[dict, Callable[[str], list[tuple]]]:
+        if name not in cache:
+            work = tmp_path_factory.mktemp(name)
+            truth = generate(name, work / "data").to_dict()
+            cache[name] = (truth, built(work / "store.duckdb", work / "data"))
+        return cache[name]
+
+    return get

@@ -5,16 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from aura.demo import SCENARIOS, generate
-
-from conftest import built
+from aura.demo import SCENARIOS
 
 
 @pytest.fixture(scope="module", params=sorted(SCENARIOS))
-def scenario(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
-    work = tmp_path_factory.mktemp(request.param)
-    truth = generate(request.param, work / "data").to_dict()
-    return request.param, truth, built(work / "store.duckdb", work / "data")
+def scenario(request: pytest.FixtureRequest, scenario_store):  # type: ignore[no-untyped-def]
+    truth, query = scenario_store(request.param)
+    return request.param, truth, query
 
 
 def test_sales_equal_the_ground_truth(scenario) -> None:  # type: ignore[no-untyped-def]

@@ -332,7 +332,7 @@ described as (
             when plays.play_id = 'sample_to_full'
                 then 'Everyone who bought a sample {{ stf_min }}-{{ stf_max }} days ago has bought the full size since, or their sample has no full size.'
             when plays.play_id = 'empty_bottle' and coalesce(facts.full_sizes_with_depletion, 0) = 0
-                then 'No full-size product has a size in ml that size_depletion_days covers (capsules, powders and sizes in grams are not).'
+                then 'No full-size product comes in a size in ml with a known time to run out (capsules, powders and sizes in grams do not).'
             when plays.play_id = 'empty_bottle'
                 then 'No full-size purchase is within {{ eb_tolerance }} days of when it should run out.'
             when plays.play_id = 'first_to_second_purchase'
