@@ -166,10 +166,11 @@ def build_plan(
     """One row per play: its lane, variant, adjustments and plain-English reasons."""
     sel = settings.selection
     plays = candidates.merge(
-        playbooks[["play_id", "family", "channels", "effort", "mechanism", "how_to_launch"]],
+        playbooks[["play_id", "title", "family", "channels", "effort", "mechanism", "how_to_launch"]],
         on="play_id", how="left", suffixes=("", "_playbook"))
     play_ids = list(plays["play_id"])
-    labels = {p: p.replace("_", " ") for p in play_ids}
+    # plays are named by their title in brand-team copy, lower-cased mid-sentence
+    labels = {r.play_id: f'"{r.title[0].lower()}{r.title[1:]}"' for r in plays.itertuples()}
     conflict_reasons = {frozenset((r.play_a, r.play_b)): str(r.reason) for r in conflicts.itertuples()}
     audiences = _audiences(members, play_ids)
     best = variants[variants["is_best_variant"].fillna(False).astype(bool)].set_index("play_id")
@@ -219,7 +220,7 @@ def build_plan(
     for row in plays.itertuples(index=False):
         variant = best.loc[row.play_id] if row.play_id in best.index else None
         out: dict[str, Any] = {
-            "as_of_date": as_of, "play_id": row.play_id, "family": row.family,
+            "as_of_date": as_of, "play_id": row.play_id, "title": row.title, "family": row.family,
             "category": row.category, "tier": row.tier, "evidence_class": row.evidence_class,
             "candidate_reason_code": row.reason_code, "score": row.score, "effort": row.effort,
             "channels": row.channels, "audience_size": row.audience_size,
@@ -248,7 +249,7 @@ def build_plan(
                 max_jaccard=p.max_jaccard, jaccard_with_play_id=p.jaccard_with_play,
                 interaction_factor=p.interaction_factor,
                 interactions_applied="; ".join(
-                    f"{labels[a]} x{f:.2f}" for a, f in p.interactions_applied) or None,
+                    f"{a} x{f:.2f}" for a, f in p.interactions_applied) or None,
                 expected_monthly_net_sales_p10=p.value_p10, expected_monthly_net_sales_p50=p.value_p50,
                 expected_monthly_net_sales_p90=p.value_p90,
                 plan_reason=row.reason, would_fire_if=None,

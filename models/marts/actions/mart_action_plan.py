@@ -10,7 +10,7 @@ import pandas as pd
 
 from aura.plan.build import PlanSettings, build_plan
 
-TEXT = ["play_id", "family", "category", "tier", "evidence_class", "candidate_reason_code",
+TEXT = ["play_id", "title", "family", "category", "tier", "evidence_class", "candidate_reason_code",
         "channels", "mechanism", "how_to_launch", "variant_id", "action_id", "channel", "send_channels",
         "jaccard_with_play_id", "interactions_applied", "value_null_reason", "lane",
         "plan_reason_code", "plan_reason", "would_fire_if", "pilot_decision_rule"]
