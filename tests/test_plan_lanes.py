@@ -32,7 +32,8 @@ def frames(values: dict[str, float] | None = None) -> dict[str, pd.DataFrame]:
                      "targeting" if code == "no_evidence" else "directional",
                      "would_fire_if": None if tier == "action" else "Would fire if it moved.",
                      "score": score, "audience_size": hi - lo, "category": category})
-        books.append({"play_id": play_id, "title": play_id.replace("_", " ").capitalize(), "family": play_id, "channels": channels, "effort": effort,
+        books.append({"play_id": play_id, "title": play_id.replace("_", " ").capitalize(),
+                      "family": play_id, "channels": channels, "effort": effort,
                       "mechanism": "Why it works.", "how_to_launch": "1. Do it."})
         mem += [{"play_id": play_id, "customer_key": f"c{i}"} for i in range(lo, hi)]
         value = values.get(play_id)
