@@ -23,7 +23,7 @@
 
 {#- A count as text with thousands separators, e.g. 53,592 ('n/a' when NULL). -#}
 {% macro metrics_count_text(expr) -%}
-    coalesce(format('{:,}', cast({{ expr }} as bigint)), 'n/a')
+    coalesce({{ aura_thousands_text(expr) }}, 'n/a')
 {%- endmacro %}
 
 {#- A number rounded to `places` decimals, as text ('n/a' when NULL). -#}

@@ -52,3 +52,16 @@
 {% macro duckdb__aura_row_hash(columns) -%}
     hash({{ columns | join(', ') }})
 {%- endmacro %}
+
+{#- An integer as text with comma thousands separators (53592 -> '53,592'); NULL stays NULL. -#}
+{% macro aura_thousands_text(expr) -%}
+    {{ return(adapter.dispatch('aura_thousands_text', 'aura')(expr)) }}
+{%- endmacro %}
+
+{% macro default__aura_thousands_text(expr) -%}
+    format_number(cast({{ expr }} as bigint), 0)
+{%- endmacro %}
+
+{% macro duckdb__aura_thousands_text(expr) -%}
+    format('{:,}', cast({{ expr }} as bigint))
+{%- endmacro %}

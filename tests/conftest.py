@@ -23,8 +23,11 @@ def dbt_build(
     input_format: str = "shopify",
     timezone: str = "America/New_York",
     extra_vars: dict[str, object] | None = None,
+    select: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`dbt build` of the whole project into `db_path`; returns the finished process."""
+    """`dbt build` of the whole project into `db_path` (or, with `select`, of those nodes
+    without data and unit tests, for tests that need one mart on many stores); returns the
+    finished process."""
     dbt_vars = {
         "aura_input_format": input_format,
         "aura_input_dir": str(input_dir),
@@ -33,7 +36,9 @@ def dbt_build(
     }
     target = db_path.parent / f"dbt_target_{db_path.stem}"
     cmd = [
-        str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", str(REPO),
+        str(Path(sys.executable).parent / "dbt"), "build",
+        *(["--select", select, "--exclude-resource-type", "test", "unit_test"] if select else []),
+        "--profiles-dir", str(REPO),
         "--project-dir", str(REPO), "--target-path", str(target),
         "--log-path", str(target / "logs"), "--vars", json.dumps(dbt_vars),
     ]
