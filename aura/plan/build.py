@@ -10,7 +10,6 @@ small test), backlog (passed every gate but not chosen, with why), watchlist, co
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -55,8 +54,10 @@ class PlanSettings:
                 diversity_tolerance=num("diversity_tolerance"),
                 channel_caps={str(r.channel): int(r.max_actions_per_month)
                               for r in channel_caps.itertuples()},
-                disabled_channels=frozenset(json.loads(disabled) if isinstance(disabled, str)
-                                            else disabled),
+                # '|'-separated text (the yml joins the list var), or a list
+                disabled_channels=frozenset(
+                    c for c in (str(disabled or "").split("|") if not isinstance(disabled, list | tuple)
+                                else disabled) if c),
                 interactions={(str(r.from_play), str(r.to_play)): float(r.factor)
                               for r in interactions.itertuples()},
                 conflicts=frozenset(frozenset((str(r.play_a), str(r.play_b)))

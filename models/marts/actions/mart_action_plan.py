@@ -31,20 +31,30 @@ def model(dbt, session):  # type: ignore[no-untyped-def]
     dbt.config(materialized="table")
     conflicts = frame(dbt.ref("play_conflicts"))
     settings = PlanSettings.from_inputs(
-        {key: dbt.config.meta_get(key) for key in [
-            "max_recommended", "effort_budget", "overlap_max_ratio", "min_unique_audience",
-            "jaccard_demote", "diversity_tolerance", "disabled_channels",
-            "pilot_audience_fraction", "pilot_budget_cap", "measurement_days"]},
+        # literal keys: dbt passes a model only the meta keys it finds in its code
+        {
+            "max_recommended": dbt.config.meta_get("max_recommended"),
+            "effort_budget": dbt.config.meta_get("effort_budget"),
+            "overlap_max_ratio": dbt.config.meta_get("overlap_max_ratio"),
+            "min_unique_audience": dbt.config.meta_get("min_unique_audience"),
+            "jaccard_demote": dbt.config.meta_get("jaccard_demote"),
+            "diversity_tolerance": dbt.config.meta_get("diversity_tolerance"),
+            "disabled_channels": dbt.config.meta_get("disabled_channels"),
+            "pilot_audience_fraction": dbt.config.meta_get("pilot_audience_fraction"),
+            "pilot_budget_cap": dbt.config.meta_get("pilot_budget_cap"),
+            "measurement_days": dbt.config.meta_get("measurement_days"),
+        },
         channel_caps=frame(dbt.ref("channel_caps")),
         interactions=frame(dbt.ref("play_interactions")),
         conflicts=conflicts,
     )
     candidates = frame(dbt.ref("mart_action_candidates"))
     decision = frame(dbt.ref("mart_decision_state"))
+    members = frame(dbt.ref("mart_audience_members"))
     plan = build_plan(
         candidates=candidates,
         variants=frame(dbt.ref("mart_action_variants")),
-        members=frame(dbt.ref("mart_audience_members"))[["play_id", "customer_key"]],
+        members=members[["play_id", "customer_key"]],
         playbooks=frame(dbt.ref("playbooks")),
         conflicts=conflicts,
         decision_state=str(decision["decision_state"].iloc[0]),
