@@ -38,6 +38,7 @@ recommended as (
         variant_id,
         category,
         channel,
+        coalesce(send_channels, channel) as send_channels,
         cast(expected_monthly_net_sales_p10 as double) as plan_p10,
         cast(expected_monthly_net_sales_p50 as double) as plan_p50,
         cast(expected_monthly_net_sales_p90 as double) as plan_p90,
@@ -47,15 +48,22 @@ recommended as (
     where lane = 'recommended'
 ),
 
--- whether an earlier recommended action already goes out on this action's channel
+-- whether an earlier recommended action already goes out on one of this action's channels
+-- (send_channels: every channel a play is sent through, at most two - seeds/playbooks.yml)
 channel_use as (
     select
         later.step_order,
         count(earlier.step_order) > 0 as channel_already_used
     from recommended as later
     left join recommended as earlier
-        on later.channel = earlier.channel
-        and earlier.step_order < later.step_order
+        on earlier.step_order < later.step_order
+        and (
+            {{ dbt.position("'|' || " ~ dbt.split_part('later.send_channels', "'|'", 1) ~ " || '|'",
+                "'|' || earlier.send_channels || '|'") }} > 0
+            or (coalesce({{ dbt.split_part('later.send_channels', "'|'", 2) }}, '') <> ''
+                and {{ dbt.position("'|' || " ~ dbt.split_part('later.send_channels', "'|'", 2) ~ " || '|'",
+                    "'|' || earlier.send_channels || '|'") }} > 0)
+        )
     group by later.step_order
 ),
 
