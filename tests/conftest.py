@@ -91,3 +91,19 @@ def scenario_store(
         return cache[name]
 
     return get
+
+
+WINBACK_PENDING_AS_OF = "2026-10-01"  # inside the demo action's window (launched 2026-09-16, 28 days)
+
+
+@pytest.fixture(scope="session")
+def winback_pending(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
+    """The winback_activation store (same generator defaults) built as of a date inside its
+    launched action's measurement window, 15 days after the launch; shared by the outcome
+    and variant tests (one build per session)."""
+    from aura.demo import generate
+
+    work = tmp_path_factory.mktemp("winback_pending")
+    generate("winback_activation", work / "data")
+    return built(work / "winback_pending.duckdb", work / "data",
+                 extra_vars={"aura_as_of": WINBACK_PENDING_AS_OF})

@@ -22,14 +22,12 @@ import duckdb
 import pytest
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
 
-from aura.demo import generate
 from aura.tracking.holdout import holdout_hash
 
-from conftest import REPO, built
+from conftest import REPO
 
 Query = Callable[[str], list[tuple]]
 
-PENDING_AS_OF = "2026-10-01"  # inside the demo action's window (launched 2026-09-16, 28 days)
 COLUMNS = [
     "action_id", "play_id", "variant_id", "channel", "launch_date", "holdout_fraction",
     "measurement_days", "measurement_end_date", "status", "audience_size", "treated_n",
@@ -49,16 +47,6 @@ def winback(scenario_store) -> tuple[dict, Query]:  # type: ignore[no-untyped-de
     """The same store fully built (shared with the other modules that build it)."""
     truth, query = scenario_store("winback_activation")
     return truth["effects"]["winback"], query
-
-
-@pytest.fixture(scope="module")
-def winback_pending(tmp_path_factory: pytest.TempPathFactory) -> Query:
-    """The same store (same generator defaults) built as of a date inside the action's
-    measurement window."""
-    work = tmp_path_factory.mktemp("winback_pending")
-    generate("winback_activation", work / "data")
-    return built(work / "winback_pending.duckdb", work / "data",
-                 extra_vars={"aura_as_of": PENDING_AS_OF})
 
 
 def rebuild_demo_audience(query: Query, truth: dict) -> list[dict]:

@@ -38,7 +38,7 @@ store as (
             when baselines.l28_net_sales <= 0 then 'neutral_l28_not_positive'
             else 'l7_vs_l28_weekly'
         end as seasonality_source,
-        round({{ s.cap_share }} * baselines.l28_net_sales, 2) as monthly_cap
+        cast(round({{ s.cap_share }} * baselines.l28_net_sales, 2) as double) as monthly_cap
     from {{ ref('mart_kpi_baselines') }} as baselines
     cross join l28_window
 ),
@@ -55,12 +55,12 @@ settings as (
     select
         seasonal.*,
         cast({{ s.fatigue_factor }} as double) as fatigue_factor,
-        case
-            when seasonality_ratio is null then 1.0
+        cast(case
+            when seasonality_ratio is null then 1
             when seasonality_ratio < {{ s.seasonality_min }} then {{ s.seasonality_min }}
             when seasonality_ratio > {{ s.seasonality_max }} then {{ s.seasonality_max }}
             else seasonality_ratio
-        end as seasonality_factor
+        end as double) as seasonality_factor
     from seasonal
 ),
 
@@ -237,11 +237,11 @@ joined as (
 shares as (
     select
         joined.*,
-        case
-            when excluded_audience_play_id is null then 1.0
+        cast(case
+            when excluded_audience_play_id is null then 1
             when audience_size > 0 then cast(eligible_audience_size as double) / audience_size
-            else 0.0
-        end as eligible_audience_share,
+            else 0
+        end as double) as eligible_audience_share,
         case
             when incentive_cost_type = 'none' then 0.0
             when incentive_cost_type = 'flat_per_order' then incentive_cost_value
@@ -325,11 +325,11 @@ usable as (
     select
         money.*,
         coalesce(ltv_top_decile_share >= {{ s.ltv_top_share }}, false) as is_top_ltv_audience,
-        case when is_no_discount and coalesce(ltv_top_decile_share >= {{ s.ltv_top_share }}, false)
-            then 1 + {{ s.ltv_nudge }} else 1.0 end as ltv_nudge_factor,
+        cast(case when is_no_discount and coalesce(ltv_top_decile_share >= {{ s.ltv_top_share }}, false)
+            then 1 + {{ s.ltv_nudge }} else 1 end as double) as ltv_nudge_factor,
         coalesce(weeks_since_family_launch < cooldown_weeks, false) as is_in_cooldown,
-        case when weeks_since_variant_launch <= {{ s.novelty_weeks }}
-            then {{ s.novelty_penalty }} else 1.0 end as novelty_factor,
+        cast(case when weeks_since_variant_launch <= {{ s.novelty_weeks }}
+            then {{ s.novelty_penalty }} else 1 end as double) as novelty_factor,
         case
             when incentive_cost_type = 'percent_of_aov' and incentive_cost_value > {{ s.max_discount }}
                 then 'discount_above_cap'
@@ -416,7 +416,7 @@ select
     expected_monthly_net_sales_p50,
     expected_monthly_net_sales_p90,
     expected_monthly_gross_profit_p50,
-    {{ s.gross_margin }} as gross_margin,
+    cast({{ s.gross_margin }} as double) as gross_margin,
     value_basis,
     value_null_reason,
     ltv_top_decile_share,
