@@ -6,7 +6,8 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -76,21 +77,37 @@ def canonical_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
 @pytest.fixture(scope="session")
 def scenario_store(
     tmp_path_factory: pytest.TempPathFactory,
-) -> Callable[[str], tuple[dict, Callable[[str], list[tuple]]]]:
+) -> Iterator[Callable[[str], tuple[dict, Callable[[str], list[tuple]]]]]:
     """`scenario_store(name)` -> (ground truth, query): the demo scenario generated with its
-    defaults and fully built, once per test session (modules share the builds)."""
-    from aura.demo import generate
+    defaults and fully built, once per test session (modules share the builds). The first
+    call starts every scenario's build, two at a time (dbt's parse and compile are single
+    threaded, so two builds use both cores of a CI machine); each call waits for its own."""
+    from aura.demo import SCENARIOS, generate
 
-    cache: dict[str, tuple[dict, Callable[[str], list[tuple]]]] = {}
+    def build(name: str) -> tuple[dict, subprocess.CompletedProcess[str], Path]:
+        work = tmp_path_factory.mktemp(name)
+        truth = generate(name, work / "data").to_dict()
+        return truth, dbt_build(work / "store.duckdb", work / "data"), work / "store.duckdb"
+
+    pool = ThreadPoolExecutor(max_workers=2)
+    futures: dict[str, Future[tuple[dict, subprocess.CompletedProcess[str], Path]]] = {}
 
     def get(name: str) -> tuple[dict, Callable[[str], list[tuple]]]:
-        if name not in cache:
-            work = tmp_path_factory.mktemp(name)
-            truth = generate(name, work / "data").to_dict()
-            cache[name] = (truth, built(work / "store.duckdb", work / "data"))
-        return cache[name]
+        if not futures:
+            for scenario in [name, *sorted(set(SCENARIOS) - {name})]:
+                futures[scenario] = pool.submit(build, scenario)
+        truth, proc, db_path = futures[name].result()
+        if proc.returncode != 0:
+            pytest.fail(f"dbt build of {name} failed:\n{proc.stdout[-6000:]}\n{proc.stderr[-2000:]}")
 
-    return get
+        def query(sql: str) -> list[tuple]:
+            with duckdb.connect(str(db_path), read_only=True) as con:
+                return con.execute(sql).fetchall()
+
+        return truth, query
+
+    yield get
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 WINBACK_PENDING_AS_OF = "2026-10-01"  # inside the demo action's window (launched 2026-09-16, 28 days)
