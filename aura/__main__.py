@@ -16,10 +16,14 @@ def _report(result, input_dir: Path) -> None:  # type: ignore[no-untyped-def]
     db = result.published_path
     if result.decision:
         print(f"\nThis month: {result.decision[0]} - {result.decision[1]}")
+    for lane, title, variant in result.plan or []:
+        label = "Recommended now" if lane == "recommended" else "Pilot (a small test)"
+        print(f"  {label}: {title} ({variant})")
     print(
         "\nLook at it:\n"
         f"  {sys.executable} -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)"
-        ".sql('from fct_daily_kpis order by kpi_date desc limit 14'))\"\n"
+        ".sql('select lane, play_id, variant_id, plan_reason_code from mart_action_plan "
+        "order by lane_order, lane_rank'))\"\n"
         f"  or any DuckDB client: duckdb -readonly {db}\n"
         f"  Audiences as CSV for an email/SMS tool: {sys.executable} -m aura.audiences "
         f"--db {db} --out audiences/\n"

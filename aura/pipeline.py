@@ -35,6 +35,7 @@ class BuildResult:
     seconds: float
     row_counts: dict[str, int]
     decision: tuple[str, str] | None = None  # (decision_state, plain-English reason)
+    plan: list[tuple[str, str, str]] | None = None  # (lane, play title, variant) to act on
 
 
 def dbt_executable() -> str:
@@ -79,9 +80,13 @@ def build_and_publish(
     with duckdb.connect(str(build_db), read_only=True) as con:
         counts = {m: con.execute(f"select count(*) from main.{m}").fetchone()[0] for m in CORE_MARTS}
         decision = con.execute(
-            "select decision_state, decision_reason from main.mart_decision_state"
+            "select decision_state, decision_reason from main.mart_briefing"
         ).fetchone()
+        plan = con.execute(
+            "select lane, title, variant_id from main.mart_action_plan "
+            "where lane in ('recommended', 'pilot') order by lane_order, lane_rank"
+        ).fetchall()
     target = publish_root / brand / "aura.duckdb"
     target.parent.mkdir(parents=True, exist_ok=True)
     os.replace(build_db, target)  # atomic: readers see the old file or the new one
-    return BuildResult(brand, target, seconds, counts, decision)
+    return BuildResult(brand, target, seconds, counts, decision, plan)
