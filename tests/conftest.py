@@ -25,10 +25,13 @@ def dbt_build(
     timezone: str = "America/New_York",
     extra_vars: dict[str, object] | None = None,
     select: str | None = None,
+    unit_tests: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt build` of the whole project into `db_path` (or, with `select`, of those nodes
     without data and unit tests, for tests that need one mart on many stores); returns the
-    finished process."""
+    finished process. dbt unit tests use their own fixed inputs, not the store's, so they
+    run in one build of the session (the healthy_beauty scenario, `unit_tests=True`), not
+    in each of the thirty."""
     dbt_vars = {
         "aura_input_format": input_format,
         "aura_input_dir": str(input_dir),
@@ -38,7 +41,8 @@ def dbt_build(
     target = db_path.parent / f"dbt_target_{db_path.stem}"
     cmd = [
         str(Path(sys.executable).parent / "dbt"), "build",
-        *(["--select", select, "--exclude-resource-type", "test", "unit_test"] if select else []),
+        *(["--select", select, "--exclude-resource-type", "test", "unit_test"] if select
+          else [] if unit_tests else ["--exclude-resource-type", "unit_test"]),
         "--profiles-dir", str(REPO),
         "--project-dir", str(REPO), "--target-path", str(target),
         "--log-path", str(target / "logs"), "--vars", json.dumps(dbt_vars),
@@ -74,6 +78,9 @@ def canonical_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
     return built(db, FIXTURES / "canonical_small", "canonical", "Europe/Paris")
 
 
+UNIT_TEST_SCENARIO = "healthy_beauty"  # the one build that also runs the dbt unit tests
+
+
 @pytest.fixture(scope="session")
 def scenario_store(
     tmp_path_factory: pytest.TempPathFactory,
@@ -87,7 +94,8 @@ def scenario_store(
     def build(name: str) -> tuple[dict, subprocess.CompletedProcess[str], Path]:
         work = tmp_path_factory.mktemp(name)
         truth = generate(name, work / "data").to_dict()
-        return truth, dbt_build(work / "store.duckdb", work / "data"), work / "store.duckdb"
+        proc = dbt_build(work / "store.duckdb", work / "data", unit_tests=name == UNIT_TEST_SCENARIO)
+        return truth, proc, work / "store.duckdb"
 
     pool = ThreadPoolExecutor(max_workers=2)
     futures: dict[str, Future[tuple[dict, subprocess.CompletedProcess[str], Path]]] = {}
