@@ -116,24 +116,3 @@ def test_seasonal_expectation_equals_last_years_windows(scenario) -> None:  # ty
         assert all(r[3] is None for r in rows)
 
 
-
-def test_dbt_unit_tests_ran_once_and_passed(scenario_store, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
-    """The hand-computed dbt unit tests (unit_tests: in the models' YAML) run in one build
-    of the session only (tests/conftest.py): check every declared one ran there and passed."""
-    import json
-
-    import yaml
-
-    from conftest import REPO, UNIT_TEST_SCENARIO
-
-    scenario_store(UNIT_TEST_SCENARIO)
-    results = sorted(tmp_path_factory.getbasetemp().glob(
-        f"{UNIT_TEST_SCENARIO}*/dbt_target_store/run_results.json"))
-    assert results, "no run_results.json for the unit-test build"
-    ran = {r["unique_id"].split(".")[-1]: r["status"]
-           for r in json.loads(results[-1].read_text())["results"]
-           if r["unique_id"].startswith("unit_test.")}
-    declared = {test["name"] for path in (REPO / "models").rglob("*.yml")
-                for test in (yaml.safe_load(path.read_text()) or {}).get("unit_tests", [])}
-    assert declared and set(ran) == declared
-    assert set(ran.values()) == {"pass"}
