@@ -1,0 +1,1 @@
+"""Serving: the published store (validated builds readers may open) and its writers."""
