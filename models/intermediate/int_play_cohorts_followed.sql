@@ -58,10 +58,7 @@ products as (
     select
         product_key,
         coalesce(is_sample_size, false) as is_sample_size,
-        coalesce(
-            nullif({{ actions_product_family('product_title', 'variant_title') }}, ''),
-            product_key
-        ) as product_family
+        product_family
     from {{ ref('dim_products') }}
 ),
 

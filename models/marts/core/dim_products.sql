@@ -109,6 +109,11 @@ select
         or size_g <= 10,
         false
     ) as is_sample_size,
+    -- every size of one product shares it (a sample is matched to its full size by it)
+    coalesce(
+        nullif({{ actions_product_family('product_title', 'variant_title') }}, ''),
+        product_key
+    ) as product_family,
     coalesce(
         {{ aura_regexp_matches('description_text', aura_subscription_pattern()) }},
         false
