@@ -95,6 +95,10 @@ def _query_function(db: Path) -> Query:
     return query
 
 
+# What these tests read, and what it is built from (the data tests run in the scenario builds).
+AUDIENCE_MARTS = "+mart_audience_members +mart_audiences +mart_inventory_health +mart_store_profile"
+
+
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     """The three stores, built once, two builds at a time."""
@@ -109,7 +113,7 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
         "low_inventory": (work / "low_inventory.duckdb", work / "low_inventory", {}),
     }
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = {name: pool.submit(dbt_build, db, data, extra_vars=extra)
+        futures = {name: pool.submit(dbt_build, db, data, extra_vars=extra, select=AUDIENCE_MARTS)
                    for name, (db, data, extra) in builds.items()}
         done = {name: future.result() for name, future in futures.items()}
     for name, proc in done.items():

@@ -7,16 +7,33 @@ A window of W days ending at the as-of date holds the local dates [as_of - W + 1
 
 from __future__ import annotations
 
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from conftest import FIXTURES, built
 
+# Only the KPI marts and what they are built from; one build per as-of date, two at a time.
+KPI_MARTS = "+mart_kpi_snapshot +mart_kpi_baselines +mart_kpi_deltas"
+AS_OF_DATES = ("2026-01-03", "2025-12-26", "2025-12-27", "2025-12-20")
 
-def snapshot(tmp_path: Path, as_of: str):  # type: ignore[no-untyped-def]
-    query = built(tmp_path / f"kpi_{as_of.replace('-', '_')}.duckdb", FIXTURES / "shopify_small",
-                  extra_vars={"aura_as_of": as_of})
+
+@pytest.fixture(scope="module")
+def snapshot(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """`snapshot(as_of)` -> ({(window_days, period): row}, query) for one of AS_OF_DATES."""
+    work = tmp_path_factory.mktemp("kpi_windows")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        futures = {
+            as_of: pool.submit(built, work / f"kpi_{as_of.replace('-', '_')}.duckdb",
+                               FIXTURES / "shopify_small", extra_vars={"aura_as_of": as_of},
+                               select=KPI_MARTS)
+            for as_of in AS_OF_DATES
+        }
+        builds = {as_of: future.result() for as_of, future in futures.items()}
+    return lambda as_of: _rows(builds[as_of])
+
+
+def _rows(query):  # type: ignore[no-untyped-def]
     rows = query(
         "select window_days, period, cast(window_start as varchar), cast(window_end as varchar), "
         "orders, net_sales, identified_customers, repeat_rate_within_window, "
@@ -25,8 +42,8 @@ def snapshot(tmp_path: Path, as_of: str):  # type: ignore[no-untyped-def]
     return {(r[0], r[1]): r[2:] for r in rows}, query
 
 
-def test_window_edges_and_customer_metrics(tmp_path: Path) -> None:
-    kpi, query = snapshot(tmp_path, "2026-01-03")
+def test_window_edges_and_customer_metrics(snapshot) -> None:  # type: ignore[no-untyped-def]
+    kpi, query = snapshot("2026-01-03")
     # L28 recent is 2025-12-07 .. 2026-01-03: #1001 on 12-06 is just outside.
     start, end, orders, net, customers, repeat, returning = kpi[(28, "recent")]
     assert (start, end, orders, float(net), customers) == ("2025-12-07", "2026-01-03", 3, 30.0, 3)
@@ -44,20 +61,20 @@ def test_window_edges_and_customer_metrics(tmp_path: Path) -> None:
     ]
 
 
-def test_local_date_decides_the_window(tmp_path: Path) -> None:
+def test_local_date_decides_the_window(snapshot) -> None:  # type: ignore[no-untyped-def]
     # #1002 is 2025-12-20 locally (12-21 in UTC): in the week ending 12-26, not in the
     # week starting 12-21; and jane repeats within the 28 days ending 12-20.
-    kpi, _ = snapshot(tmp_path, "2025-12-26")
+    kpi, _ = snapshot("2025-12-26")
     assert kpi[(7, "recent")][:3] == ("2025-12-20", "2025-12-26", 1)
-    kpi, _ = snapshot(tmp_path, "2025-12-27")
+    kpi, _ = snapshot("2025-12-27")
     assert kpi[(7, "recent")][:3] == ("2025-12-21", "2025-12-27", 0)
-    kpi, _ = snapshot(tmp_path, "2025-12-20")
+    kpi, _ = snapshot("2025-12-20")
     _, _, orders, _, customers, repeat, returning = kpi[(28, "recent")]
     assert (orders, customers, repeat, returning) == (2, 1, 1.0, 0.0)
 
 
-def test_order_value_metrics_by_hand(tmp_path: Path) -> None:
-    _, query = snapshot(tmp_path, "2026-01-03")
+def test_order_value_metrics_by_hand(snapshot) -> None:  # type: ignore[no-untyped-def]
+    _, query = snapshot("2026-01-03")
     rows = {
         r[0]: r[1:]
         for r in query(

@@ -28,8 +28,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from aura.demo import generate
-
 from conftest import REPO
 
 Query = Callable[[str], list[tuple]]
@@ -148,17 +146,14 @@ def build_stores(builds: dict[str, tuple[Path, Path, str, dict[str, object]]]) -
 
 
 @pytest.fixture(scope="module")
-def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Query]:
+def stores(tmp_path_factory: pytest.TempPathFactory, scenario_store) -> dict[str, Query]:  # type: ignore[no-untyped-def]
+    """The eight scenarios (the session's full builds) and the anomaly store built here."""
     work = tmp_path_factory.mktemp("metrics_flags")
-    builds: dict[str, tuple[Path, Path, str, dict[str, object]]] = {}
-    for name in SCENARIOS:
-        generate(name, work / name)
-        builds[name] = (work / f"{name}.duckdb", work / name, "shopify", {})
     _write_anomaly_store(work / "anomaly")
     # the var overrides the (beauty) detection
-    builds["anomaly"] = (work / "anomaly.duckdb", work / "anomaly", "canonical",
-                         {"aura_vertical": "supplements"})
-    return build_stores(builds)
+    built_here = build_stores({"anomaly": (work / "anomaly.duckdb", work / "anomaly", "canonical",
+                                           {"aura_vertical": "supplements"})})
+    return {**{name: scenario_store(name)[1] for name in SCENARIOS}, **built_here}
 
 
 def _flags(query: Query) -> dict[str, tuple]:

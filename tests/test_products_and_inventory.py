@@ -29,7 +29,8 @@ def test_catalogue_and_stock(tmp_path: Path) -> None:
     shutil.copytree(FIXTURES / "shopify_small", data)
     (data / "products_export.csv").write_text(PRODUCTS)
     (data / "inventory_export.csv").write_text(INVENTORY)
-    query = built(tmp_path / "catalogue.duckdb", data)
+    query = built(tmp_path / "catalogue.duckdb", data,
+                  select="+dim_products +fct_inventory_snapshots +mart_input_issues")
 
     products = {
         r[0]: r[1:]
