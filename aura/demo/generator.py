@@ -95,7 +95,9 @@ def _weather(cal: Calendar, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _action_log(plan: wb.WinbackPlan | None, cal: Calendar) -> pd.DataFrame:
+def _action_log(plan: wb.WinbackPlan | None, cal: Calendar, audience_size: int) -> pd.DataFrame:
+    """The action log: the planted launch with the prediction frozen at launch, for the
+    audience as the warehouse measures it (the ground truth's audience_size)."""
     cols = [c.name for c in ACTION_LOG.columns]
     if plan is None:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
@@ -107,12 +109,18 @@ def _action_log(plan: wb.WinbackPlan | None, cal: Calendar) -> pd.DataFrame:
         "holdout_fraction": str(wb.HOLDOUT_FRACTION), "launched_by": "demo@aura.example",
         "note": "Demo: winback email, 15% off; planted lift",
     }
+    p10, p50, p90 = wb.predicted_net_sales(audience_size)
+    row.update({
+        "predicted_net_sales_p10": f"{p10:.2f}", "predicted_net_sales_p50": f"{p50:.2f}",
+        "predicted_net_sales_p90": f"{p90:.2f}", "audience_size": str(audience_size),
+    })
     return pd.DataFrame([row])[cols]
 
 
 def _write_side_files(out_dir: Path, sc: Scenario, cal: Calendar, orders: Orders,
                       lines: Lines, cat: Catalog, spend: marketing.Spend, scale: float,
-                      plan: wb.WinbackPlan | None, seed: int) -> tuple[dict[str, int], list]:
+                      plan: wb.WinbackPlan | None, winback_truth: dict | None,
+                      seed: int) -> tuple[dict[str, int], list]:
     rng = rng_for(seed, _SIDE)
     stock = exports.inventory(orders, lines, cat, cal.end, cal.days - 1, sc.low_inventory,
                               rng)
@@ -121,7 +129,8 @@ def _write_side_files(out_dir: Path, sc: Scenario, cal: Calendar, orders: Orders
         "inventory_export.csv": stock.frame,
         "marketing_spend.csv": _spend_frame(spend, cal, scale, rng),
         "weather.csv": _weather(cal, rng),
-        "action_log.csv": _action_log(plan, cal),
+        "action_log.csv": _action_log(plan, cal,
+                                      winback_truth["audience_size"] if winback_truth else 0),
     }
     rows = {name: csvout.write_frame(out_dir / name, df) for name, df in frames.items()}
     return rows, stock.low
@@ -150,8 +159,9 @@ def generate(scenario: str, out_dir: Path, orders: int | None = None, seed: int 
                                    rng_for(seed, _EXPORT))
     new_per_day = float((order_tab.seq == 0).sum()) / cal.days
     scale = marketing.dollars_per_unit(sc.vertical, max(new_per_day, 0.1))
+    winback_truth = truth.winback(plan, cal, order_tab, cust) if plan is not None else None
     side_rows, low = _write_side_files(out_dir, sc, cal, order_tab, lines, cat, spend, scale,
-                                       plan, seed)
+                                       plan, winback_truth, seed)
     effects: dict[str, object] = {}
     if not sc.null:
         effects["seasonality"] = truth.seasonality(sc)
@@ -163,8 +173,8 @@ def generate(scenario: str, out_dir: Path, orders: int | None = None, seed: int 
             effects["low_inventory"] = {"skus": [x["sku"] for x in low], "details": low,
                                         "rule": "available < 7 x units sold per day over the "
                                                 "last 28 days (all locations)"}
-        if plan is not None:
-            effects["winback"] = truth.winback(plan, cal, order_tab, cust)
+        if winback_truth is not None:
+            effects["winback"] = winback_truth
     gt = GroundTruth(
         scenario=sc.name, seed=seed, description=sc.description,
         start_date=cal.start.isoformat(), end_date=cal.end.isoformat(),

@@ -237,4 +237,13 @@ def winback(plan: wb.WinbackPlan, cal: Calendar, orders: Orders, cust: Customers
         "treated_rate": round(float(conv[~hold].mean()), 4) if treated_n else None,
         "holdout_rate": round(float(conv[hold].mean()), 4) if hold_n else None,
         "discount_code": wb.CODE,
+        # the prediction logged at launch (action_log.csv), for the whole audience at launch
+        "predicted_net_sales": dict(zip(("p10", "p50", "p90"), wb.predicted_net_sales(len(aud)),
+                                        strict=True)),
+        "prediction_audience_size": len(aud),
+        "prediction_rule": (
+            f"{wb.PREDICTED_PER_MEMBER} (p10, p50, p90) per audience member at launch: a "
+            "planning number standing in for the plan row's prediction, not read from the "
+            "simulated outcome"
+        ),
     }

@@ -30,6 +30,17 @@ RECENCY = (21, 45)  # days between the last order date and the launch date (incl
 WINDOW_DAYS = 28  # conversion window after launched_at
 BASELINE = 0.08  # planted chance to order within the window without the action
 LIFT = 0.06  # planted absolute lift for treated customers
+# The prediction the app freezes in the action log at launch (the plan row's p10/p50/p90 for
+# the whole audience over the plan's four-week month), per audience member. A planning
+# number stated here, not read from the simulated outcome: the planted lift (0.06) x an
+# order value of about 64 less 15% off on the ~14% of treated members who order is about
+# 2.5 per member; p10 and p90 are half and one and a half times that.
+PREDICTED_PER_MEMBER = (1.25, 2.50, 3.75)  # p10, p50, p90
+
+
+def predicted_net_sales(audience_size: int) -> tuple[float, float, float]:
+    """The logged prediction (p10, p50, p90) for an audience of `audience_size` members."""
+    return tuple(round(v * audience_size, 2) for v in PREDICTED_PER_MEMBER)  # type: ignore[return-value]
 
 
 @dataclass(frozen=True)

@@ -294,6 +294,19 @@ ACTION_LOG = InputFile(
         _c("holdout_fraction", "number", False, "Share of the audience held out (0-1)."),
         _c("launched_by", "text", False, "Who marked it launched."),
         _c("note", "text", False, "Free text."),
+        # Frozen at launch (a past month's plan is not rebuilt): the plan row's prediction.
+        # Optional and last, so older logs and the app's header order stay valid.
+        _c("predicted_net_sales_p10", "number", False,
+           "The plan's expected incremental net sales of the action at launch, p10 "
+           "(mart_action_plan.expected_monthly_net_sales_p10: the whole audience, over the "
+           "plan's month of four weeks). Empty: no prediction recorded."),
+        _c("predicted_net_sales_p50", "number", False,
+           "As predicted_net_sales_p10, at p50 (expected_monthly_net_sales_p50)."),
+        _c("predicted_net_sales_p90", "number", False,
+           "As predicted_net_sales_p10, at p90 (expected_monthly_net_sales_p90)."),
+        _c("audience_size", "integer", False,
+           "Customers in the audience the prediction is for, at launch (the plan row's "
+           "effective_audience_size)."),
     ),
 )
 
