@@ -44,8 +44,10 @@
     date left out (a replayed month does not know them yet). Adds the shop-local launch
     date, the holdout fraction in force (the logged one, else aura_holdout_fraction), the
     measurement window (aura_measurement_days x 24 hours after launched_at) and how many log
-    rows the action had. Returns a SELECT. -#}
-{% macro tracking_launched_actions() -%}
+    rows the action had; with_predictions=true also the launch row's frozen prediction
+    (predicted_net_sales_p10/p50/p90) and the audience size it was for
+    (launch_audience_size). Returns a SELECT. -#}
+{% macro tracking_launched_actions(with_predictions=false) -%}
 {%- set measurement_days = var('aura_measurement_days') | int %}
 select
     action_id,
@@ -59,6 +61,12 @@ select
     holdout_fraction is null as is_default_holdout_fraction,
     cast({{ measurement_days }} as integer) as measurement_days,
     {{ dbt.dateadd('hour', measurement_days * 24, 'launched_at') }} as measurement_end_at,
+    {%- if with_predictions %}
+    cast(predicted_net_sales_p10 as double) as predicted_net_sales_p10,
+    cast(predicted_net_sales_p50 as double) as predicted_net_sales_p50,
+    cast(predicted_net_sales_p90 as double) as predicted_net_sales_p90,
+    cast(audience_size as {{ dbt.type_bigint() }}) as launch_audience_size,
+    {%- endif %}
     action_log_rows
 from (
     select
@@ -69,6 +77,12 @@ from (
         launched_at,
         cast({{ aura_local_timestamp('launched_at') }} as date) as launch_date,
         holdout_fraction,
+        {%- if with_predictions %}
+        predicted_net_sales_p10,
+        predicted_net_sales_p50,
+        predicted_net_sales_p90,
+        audience_size,
+        {%- endif %}
         row_number() over (
             partition by action_id
             order by launched_at asc nulls last, source_file asc nulls last, source_row asc nulls last
@@ -79,4 +93,32 @@ from (
 ) as ranked
 where log_rank = 1
     and launch_date <= {{ aura_as_of_date() }}
+{%- endmacro %}
+
+{#- The share of the plan's monthly value that falls in the measurement window. The plan's
+    month is the weeks of aura_fatigue_schedule (four: 1.00 + 0.85 + 0.70 + 0.60 = 3.15
+    weeks of response, mart_action_variants); a window of D days covers the fatigue-weighted
+    weeks F(D) = sum over weeks w of factor_w x the share of week w inside the window (weeks
+    after the schedule at its last factor), and the factor is F(D) / F(month). 1 exactly when
+    aura_measurement_days is 7 x the schedule's length (28 by default). A number rendered at
+    compile time. DECISIONLOG "Outcomes and accuracy". -#}
+{% macro tracking_prediction_window_factor() -%}
+    {%- set checked = actions_variant_settings() -%}
+    {%- set schedule = var('aura_fatigue_schedule') -%}
+    {%- if (schedule | sum) <= 0 -%}
+        {{ exceptions.raise_compiler_error(
+            "aura_fatigue_schedule sums to 0; at least one weekly factor must be above 0.") }}
+    {%- endif -%}
+    {%- set days = var('aura_measurement_days') | int -%}
+    {%- if days < 1 -%}
+        {{ exceptions.raise_compiler_error(
+            "aura_measurement_days is '" ~ var('aura_measurement_days') ~ "'; it must be a whole number of days, at least 1.") }}
+    {%- endif -%}
+    {%- set ns = namespace(covered=0.0) -%}
+    {%- for w in range(((days + 6) // 7) | int) -%}
+        {%- set factor = schedule[w] if w < schedule | length else schedule[-1] -%}
+        {%- set share = [1.0, (days - 7 * w) / 7.0] | min -%}
+        {%- set ns.covered = ns.covered + factor * share -%}
+    {%- endfor -%}
+    {{- (ns.covered / (schedule | sum)) | round(12) -}}
 {%- endmacro %}
