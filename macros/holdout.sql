@@ -101,18 +101,22 @@ where log_rank = 1
     weeks F(D) = sum over weeks w of factor_w x the share of week w inside the window (weeks
     after the schedule at its last factor), and the factor is F(D) / F(month). 1 exactly when
     aura_measurement_days is 7 x the schedule's length (28 by default). A number rendered at
-    compile time. DECISIONLOG "Outcomes and accuracy". -#}
-{% macro tracking_prediction_window_factor() -%}
-    {%- set checked = actions_variant_settings() -%}
-    {%- set schedule = var('aura_fatigue_schedule') -%}
+    compile time; `days` and `schedule` default to the vars (tests pass others).
+    DECISIONLOG "Outcomes and accuracy". -#}
+{% macro tracking_prediction_window_factor(days=none, schedule=none) -%}
+    {%- if schedule is none -%}
+        {%- set checked = actions_variant_settings() -%}
+        {%- set schedule = var('aura_fatigue_schedule') -%}
+    {%- endif -%}
     {%- if (schedule | sum) <= 0 -%}
         {{ exceptions.raise_compiler_error(
             "aura_fatigue_schedule sums to 0; at least one weekly factor must be above 0.") }}
     {%- endif -%}
-    {%- set days = var('aura_measurement_days') | int -%}
+    {%- set raw_days = var('aura_measurement_days') if days is none else days -%}
+    {%- set days = raw_days | int -%}
     {%- if days < 1 -%}
         {{ exceptions.raise_compiler_error(
-            "aura_measurement_days is '" ~ var('aura_measurement_days') ~ "'; it must be a whole number of days, at least 1.") }}
+            "aura_measurement_days is '" ~ raw_days ~ "'; it must be a whole number of days, at least 1.") }}
     {%- endif -%}
     {%- set ns = namespace(covered=0.0) -%}
     {%- for w in range(((days + 6) // 7) | int) -%}

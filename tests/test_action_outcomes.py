@@ -3,10 +3,12 @@
 The planted winback action of the winback_activation demo is measured as the generator's
 ground truth says (its audience, hash holdout and conversions are rebuilt here from
 fct_orders with the demo's own rules), the statistics equal statsmodels' computed from the
-counts, a store without launches gives no rows, the SQL holdout hash is
-aura.tracking.holdout's, and an action whose window is still open has no statistics. The
-edge cases (empty arms, repeated log rows, window ends) are a dbt unit test in
-models/marts/tracking/mart_action_outcomes.yml."""
+counts, the revenue lift's Welch interval and p-value equal scipy's and statsmodels' on the
+per-member net sales rebuilt in pandas, the logged prediction is scaled and compared with
+the actual as computed by hand, a store without launches gives no rows, the SQL holdout hash
+is aura.tracking.holdout's, and an action whose window is still open has no statistics but
+keeps its prediction. The edge cases (empty arms, repeated log rows, window ends, overdue,
+incomplete predictions) are a dbt unit test in models/marts/tracking/mart_action_outcomes.yml."""
 
 from __future__ import annotations
 
@@ -19,8 +21,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
+from scipy import stats
 from statsmodels.stats.proportion import confint_proportions_2indep, proportions_ztest
+from statsmodels.stats.weightstats import CompareMeans, DescrStatsW
 
 from aura.tracking.holdout import holdout_hash
 
@@ -34,6 +39,25 @@ COLUMNS = [
     "holdout_n", "treated_conversions", "holdout_conversions", "treated_rate", "holdout_rate",
     "lift_abs", "lift_ci_lower", "lift_ci_upper", "p_value", "test_method",
     "stats_null_reason", "treated_net_sales_per_customer", "holdout_net_sales_per_customer",
+    "data_through_date", "as_of_date", "treated_net_sales_sd", "holdout_net_sales_sd",
+    "revenue_lift_per_customer", "revenue_lift_ci_lower", "revenue_lift_ci_upper",
+    "revenue_lift_p_value", "revenue_stats_null_reason", "actual_incremental_net_sales",
+    "actual_incremental_net_sales_ci_lower", "actual_incremental_net_sales_ci_upper",
+    "predicted_net_sales_p10", "predicted_net_sales_p50", "predicted_net_sales_p90",
+    "launch_audience_size", "prediction_audience_basis", "prediction_window_factor",
+    "predicted_incremental_net_sales_p10", "predicted_incremental_net_sales_p50",
+    "predicted_incremental_net_sales_p90", "prediction_null_reason", "is_actual_within_p10_p90",
+    "revenue_accuracy_pct", "actual_to_predicted_ratio", "accuracy_null_reason",
+]
+# what a pending or overdue action must not show (outcomes are never partial)
+OUTCOME_COLUMNS = [
+    "treated_conversions", "holdout_conversions", "treated_rate", "holdout_rate", "lift_abs",
+    "lift_ci_lower", "lift_ci_upper", "p_value", "test_method", "treated_net_sales_per_customer",
+    "holdout_net_sales_per_customer", "treated_net_sales_sd", "holdout_net_sales_sd",
+    "revenue_lift_per_customer", "revenue_lift_ci_lower", "revenue_lift_ci_upper",
+    "revenue_lift_p_value", "actual_incremental_net_sales", "actual_incremental_net_sales_ci_lower",
+    "actual_incremental_net_sales_ci_upper", "is_actual_within_p10_p90", "revenue_accuracy_pct",
+    "actual_to_predicted_ratio",
 ]
 
 
@@ -162,20 +186,104 @@ def test_winback_statistics_equal_statsmodels(winback: tuple[dict, Query]) -> No
     assert row["lift_ci_lower"] <= truth["planted_lift_absolute"] <= row["lift_ci_upper"]
 
 
+def per_member_net_sales(query: Query, truth: dict) -> pd.DataFrame:
+    """The members' window net sales (0 for members who did not buy) and arm, rebuilt in
+    pandas from the independent audience rebuild."""
+    members = pd.DataFrame(rebuild_demo_audience(query, truth))
+    assert len(members) == truth["audience_size"]
+    return members[["customer_key", "holdout", "net_sales"]]
+
+
+def test_winback_revenue_lift_equals_scipy_and_statsmodels(winback: tuple[dict, Query]) -> None:
+    """Welch's interval and p-value of treated minus held-out net sales per member, from the
+    per-member values (not the mart's summaries): scipy's ttest_ind(equal_var=False) and
+    statsmodels' CompareMeans with unequal variances."""
+    truth, query = winback
+    (row,) = outcomes(query)
+    members = per_member_net_sales(query, truth)
+    treated = members.loc[~members["holdout"], "net_sales"].to_numpy()
+    held = members.loc[members["holdout"], "net_sales"].to_numpy()
+    assert (len(treated), len(held)) == (row["treated_n"], row["holdout_n"])
+    assert (held == 0).sum() > 0 and (treated > 0).sum() == row["treated_conversions"]
+
+    assert row["status"] == "complete" and row["revenue_stats_null_reason"] is None
+    assert row["treated_net_sales_per_customer"] == pytest.approx(treated.mean(), abs=1e-9)
+    assert row["holdout_net_sales_per_customer"] == pytest.approx(held.mean(), abs=1e-9)
+    assert row["treated_net_sales_sd"] == pytest.approx(treated.std(ddof=1), rel=1e-9)
+    assert row["holdout_net_sales_sd"] == pytest.approx(held.std(ddof=1), rel=1e-9)
+    lift = treated.mean() - held.mean()
+    assert row["revenue_lift_per_customer"] == pytest.approx(lift, abs=1e-9)
+
+    test = stats.ttest_ind(treated, held, equal_var=False)
+    ci = test.confidence_interval(0.95)
+    assert row["revenue_lift_p_value"] == pytest.approx(test.pvalue, rel=1e-9)
+    assert (row["revenue_lift_ci_lower"], row["revenue_lift_ci_upper"]) == pytest.approx(
+        (ci.low, ci.high), rel=1e-9)
+    compare = CompareMeans(DescrStatsW(treated), DescrStatsW(held))
+    sm_low, sm_high = compare.tconfint_diff(alpha=0.05, usevar="unequal")
+    _, sm_p, _ = compare.ttest_ind(usevar="unequal")
+    assert (row["revenue_lift_ci_lower"], row["revenue_lift_ci_upper"]) == pytest.approx(
+        (sm_low, sm_high), rel=1e-9)
+    assert row["revenue_lift_p_value"] == pytest.approx(sm_p, rel=1e-9)
+
+    # the actual incremental net sales and its interval: per member x treated members
+    n = len(treated)
+    assert row["actual_incremental_net_sales"] == pytest.approx(lift * n, abs=1e-6)
+    assert (row["actual_incremental_net_sales_ci_lower"],
+            row["actual_incremental_net_sales_ci_upper"]) == pytest.approx(
+        (ci.low * n, ci.high * n), rel=1e-9)
+
+
+def test_winback_prediction_against_actual_by_hand(winback: tuple[dict, Query]) -> None:
+    """The prediction the demo logged at launch (its ground truth), scaled by hand to the
+    treated members (window factor 1 at 28 days), against the actual rebuilt in pandas."""
+    truth, query = winback
+    (row,) = outcomes(query)
+    predicted = truth["predicted_net_sales"]
+    assert truth["prediction_audience_size"] == truth["audience_size"]
+    assert (row["predicted_net_sales_p10"], row["predicted_net_sales_p50"],
+            row["predicted_net_sales_p90"]) == pytest.approx(
+        (predicted["p10"], predicted["p50"], predicted["p90"]), abs=1e-9)
+    assert row["launch_audience_size"] == truth["prediction_audience_size"]
+    assert row["prediction_audience_basis"] == "launch_audience_size"
+    assert row["prediction_window_factor"] == 1.0
+    assert row["prediction_null_reason"] is None and row["accuracy_null_reason"] is None
+
+    members = per_member_net_sales(query, truth)
+    treated = members.loc[~members["holdout"], "net_sales"]
+    held = members.loc[members["holdout"], "net_sales"]
+    actual = (treated.mean() - held.mean()) * len(treated)
+    share = len(treated) / truth["prediction_audience_size"]  # 294 / 374
+    p10, p50, p90 = (predicted[k] * share for k in ("p10", "p50", "p90"))
+    assert (row["predicted_incremental_net_sales_p10"], row["predicted_incremental_net_sales_p50"],
+            row["predicted_incremental_net_sales_p90"]) == pytest.approx((p10, p50, p90), rel=1e-12)
+    assert row["is_actual_within_p10_p90"] == (p10 <= actual <= p90)
+    assert row["revenue_accuracy_pct"] == pytest.approx(100 * (1 - abs(actual - p50) / p50),
+                                                        rel=1e-9)
+    assert row["actual_to_predicted_ratio"] == pytest.approx(actual / p50, rel=1e-9)
+
+
 def test_pending_action_has_no_statistics(winback_pending: Query,
                                           winback: tuple[dict, Query]) -> None:
     _, complete_query = winback
     (row,) = outcomes(winback_pending)
     (complete,) = outcomes(complete_query)
     assert row["status"] == "pending"
+    # a replayed month: the orders reach past the window's end, the as-of date does not
+    assert row["as_of_date"] < row["measurement_end_date"] <= row["data_through_date"]
     assert row["stats_null_reason"] == "measurement_window_open"
+    assert row["revenue_stats_null_reason"] == "measurement_window_open"
+    assert row["accuracy_null_reason"] == "measurement_window_open"
     # the audience is fixed at launch: the same customers, the same split
     for key in ("audience_size", "treated_n", "holdout_n", "measurement_end_date"):
         assert row[key] == complete[key], key
-    for key in ("treated_conversions", "holdout_conversions", "treated_rate", "holdout_rate",
-                "lift_abs", "lift_ci_lower", "lift_ci_upper", "p_value", "test_method",
-                "treated_net_sales_per_customer", "holdout_net_sales_per_customer"):
+    for key in OUTCOME_COLUMNS:
         assert row[key] is None, key
+    # the prediction is known at launch: shown while pending, the same as once complete
+    assert row["prediction_null_reason"] is None
+    for key in ("predicted_incremental_net_sales_p10", "predicted_incremental_net_sales_p50",
+                "predicted_incremental_net_sales_p90"):
+        assert row[key] == pytest.approx(complete[key], rel=1e-12), key
     # a pending action is not evidence for the plan
     (evidence,), = winback_pending(
         "select evidence_class from mart_action_candidates where play_id = 'winback_21_45'")
@@ -205,26 +313,70 @@ def _holdout_cases() -> list[tuple[str, str]]:
     return [(actions[i % len(actions)], key) for i, key in enumerate(keys)]
 
 
-def test_sql_holdout_hash_equals_python(tmp_path: Path) -> None:
-    """Both bodies of aura_holdout_hash (DuckDB's and the portable default) and
-    aura_holdout_key, rendered by dbt, against aura.tracking.holdout.holdout_hash."""
-    select = (
-        "select action_id, customer_key, {{ aura_holdout_key('customer_key') }} as holdout_key, "
-        "{{ aura_holdout_hash('action_id', aura_holdout_key('customer_key')) }} as dispatched, "
-        "{{ default__aura_holdout_hash('action_id', aura_holdout_key('customer_key')) }} "
-        "as portable from cases"
-    )
-    target = tmp_path / "dbt_target"
+HASH_SELECT = (
+    "select action_id, customer_key, {{ aura_holdout_key('customer_key') }} as holdout_key, "
+    "{{ aura_holdout_hash('action_id', aura_holdout_key('customer_key')) }} as dispatched, "
+    "{{ default__aura_holdout_hash('action_id', aura_holdout_key('customer_key')) }} "
+    "as portable from cases"
+)
+
+WINDOW_FACTOR_CASES = {
+    # (days, schedule): fatigue-weighted weeks the window covers / those of the plan's month
+    (28, None): 1.0,  # the defaults: the plan's month is the measurement window
+    (14, None): (1.00 + 0.85) / 3.15,
+    (10, None): (1.00 + 0.85 * 3 / 7) / 3.15,
+    (30, None): (3.15 + 0.60 * 2 / 7) / 3.15,  # weeks after the schedule at its last factor
+    (42, None): (3.15 + 0.60 * 2) / 3.15,
+    (7, (1.0, 0.5)): 1.0 / 1.5,
+    (1, (1.0,)): 1.0 / 7,
+}
+
+
+def _window_factor_select() -> str:
+    parts = []
+    for i, (days, schedule) in enumerate(WINDOW_FACTOR_CASES):
+        args = f"{days}" if schedule is None else f"{days}, {list(schedule)}"
+        parts.append(f"{{{{ tracking_prediction_window_factor({args}) }}}} as f{i}")
+    parts.append("{{ tracking_prediction_window_factor() }} as from_vars")
+    return "select " + ", ".join(parts)
+
+
+SPLIT = "-- next query --"
+
+
+@pytest.fixture(scope="module")
+def compiled_macros(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The macro checks below rendered by one `dbt compile --inline` (a compile parses the
+    whole project: one is enough)."""
+    tmp = tmp_path_factory.mktemp("macros")
+    target = tmp / "dbt_target"
     proc = subprocess.run(
         [str(Path(sys.executable).parent / "dbt"), "compile", "--quiet", "--profiles-dir",
          str(REPO), "--project-dir", str(REPO), "--target-path", str(target), "--log-path",
-         str(target / "logs"), "--inline", select],
+         str(target / "logs"), "--inline", f"{HASH_SELECT}\n{SPLIT}\n{_window_factor_select()}"],
         cwd=REPO, capture_output=True, text=True, check=False,
-        env={**os.environ, "AURA_DB": str(tmp_path / "hash_check.duckdb"),
+        env={**os.environ, "AURA_DB": str(tmp / "compile_check.duckdb"),
              "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    compiled = proc.stdout.strip()
+    hash_sql, factor_sql = proc.stdout.strip().split(SPLIT)
+    return {"hash": hash_sql.strip(), "window_factor": factor_sql.strip()}
+
+
+def test_prediction_window_factor_by_hand(compiled_macros: dict[str, str]) -> None:
+    """tracking_prediction_window_factor: the plan's monthly value's share in the window."""
+    row = duckdb.connect().execute(compiled_macros["window_factor"]).fetchone()
+    assert row is not None
+    *factors, from_vars = row
+    for (case, expected), got in zip(WINDOW_FACTOR_CASES.items(), factors, strict=True):
+        assert float(got) == pytest.approx(expected, abs=1e-11), case
+    assert float(from_vars) == 1.0  # aura_measurement_days 28, the seed's schedule
+
+
+def test_sql_holdout_hash_equals_python(compiled_macros: dict[str, str]) -> None:
+    """Both bodies of aura_holdout_hash (DuckDB's and the portable default) and
+    aura_holdout_key, rendered by dbt, against aura.tracking.holdout.holdout_hash."""
+    compiled = compiled_macros["hash"]
     assert "ubigint" in compiled and "position(" in compiled
 
     cases = _holdout_cases()
