@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: demo test lint parse docs bench clean
+.PHONY: demo test lint parse browser docs bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,21 @@ demo: $(STAMP)
 	$(BIN)/python -m aura demo
 
 ## Everything: linters, dbt parse with warnings as errors, and the pytest suite.
-test: $(STAMP) lint parse
-	$(BIN)/python -m pytest -q
+test: $(STAMP) lint parse browser
+	$(BIN)/python -m pytest -q --durations=15
+
+## Debian's chromium for the real-browser test of the app (Playwright drives it; nothing is
+## downloaded by Playwright). Without apt or root rights the test says how to install it and is
+## skipped, except in CI (CI=true), where it fails.
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO="sudo -n"; fi; \
+		if command -v apt-get >/dev/null; then \
+			$$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 \
+			|| { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; } \
+			|| echo "could not install Debian's chromium: the browser test needs it"; \
+		fi; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
