@@ -17,7 +17,6 @@ validation definition of the checkpoint, so each mart has its own checkpoint
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -288,7 +287,6 @@ def run_checkpoint(db_path: Path) -> CheckpointResult:
     started = time.perf_counter()
     frames = read_marts(db_path)
     suites = _suites(_briefing_as_of(frames))
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
     import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
