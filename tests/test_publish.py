@@ -84,8 +84,11 @@ def test_a_build_is_published_as_a_run(first_publish) -> None:  # type: ignore[n
     assert run.meta["checkpoint"]["success"] is True  # type: ignore[index]
     assert json.loads((run.directory / store.RUN_FILE).read_text())["run_id"] == run.run_id
     assert store.list_brands(root) == ["acme"] and store.list_months("acme", root) == ["2026-01"]
-    # the run's file is read-only; the brand's aura.duckdb is the latest run's
-    assert run.db_path.stat().st_mode & 0o222 == 0
+    # the run's file is read-only, and readable by a reader running as another user; the
+    # brand's aura.duckdb is the latest run's
+    assert run.db_path.stat().st_mode & 0o777 == 0o444
+    for path in (run.directory, run.directory / store.RUN_FILE, root / "acme" / store.INDEX):
+        assert path.stat().st_mode & 0o444 == 0o444, path
     assert (root / "acme" / store.DB_FILE).samefile(run.db_path)
     with run.connect() as con:
         assert con.execute("select decision_state from mart_briefing").fetchone() == result.decision[:1]  # type: ignore[index]

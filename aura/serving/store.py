@@ -105,6 +105,7 @@ def _write_json_atomic(path: Path, payload: dict[str, object]) -> None:
             json.dump(payload, handle, indent=2, sort_keys=True, default=str)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # readers may run as another user (mkstemp makes it 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -188,6 +189,7 @@ def publish_run(
     for name in (DB_FILE, HTML_FILE):  # a published run is never written again
         if (staged / name).is_file():
             os.chmod(staged / name, 0o444)
+    os.chmod(staged, 0o755)  # private while staged (mkdtemp: 0700), readable once published
     runs_dir = brand_dir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
     # one publisher of a brand at a time, so two builds finishing together both land
