@@ -12,7 +12,8 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-## Generate the demo store, build it, validate it (dbt tests), publish it, say how to look.
+## Generate the demo store, build it, validate it (dbt tests, GX checkpoint), publish it,
+## print the decision and the command that opens the app.
 demo: $(STAMP)
 	$(BIN)/python -m aura demo
 
@@ -45,7 +46,8 @@ parse: $(STAMP)
 ## dbt docs for the demo (on a copy: the published file is never opened for writing).
 docs: $(STAMP)
 	test -f published/healthy_beauty/aura.duckdb || $(MAKE) demo
-	mkdir -p target && cp published/healthy_beauty/aura.duckdb target/docs.duckdb
+	mkdir -p target && rm -f target/docs.duckdb && cp published/healthy_beauty/aura.duckdb target/docs.duckdb
+	chmod u+w target/docs.duckdb  # published run files are read-only
 	AURA_DB=target/docs.duckdb $(BIN)/dbt docs generate --profiles-dir . \
 		--vars '{aura_input_dir: demo_data/healthy_beauty}'
 	$(BIN)/dbt docs serve --profiles-dir .

@@ -3,22 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 from pathlib import Path
 
-from aura.pipeline import REPO, BuildFailed, build_and_publish
+from aura.pipeline import REPO, BuildFailed, BuildResult, build_and_publish
+from aura.serving import store
 
 
-def _report(result, input_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    print(f"\nBuilt and published brand {result.brand!r} in {result.seconds:.1f} s from {input_dir}")
+def _report(result: BuildResult, input_dir: Path) -> None:
+    run = result.run
+    print(f"\nBuilt, validated and published brand {result.brand!r} in {result.seconds:.1f} s "
+          f"from {input_dir}")
     for mart, n in result.row_counts.items():
         print(f"  {mart:<24} {n:>10,} rows")
-    db = result.published_path
+    if result.checkpoint is not None:
+        c = result.checkpoint
+        print(f"  dbt build passed; Great Expectations checkpoint: {c.passed} of {c.evaluated} "
+              f"expectations passed ({c.seconds:.1f} s)")
+    if run is not None:
+        print(f"  Published as-of {run.as_of.isoformat()} (run {run.run_id}) in {run.directory}")
     if result.decision:
         print(f"\nThis month: {result.decision[0]} - {result.decision[1]}")
     for lane, title, variant in result.plan or []:
         label = "Recommended now" if lane == "recommended" else "Pilot (a small test)"
         print(f"  {label}: {title} ({variant})")
+    brand_dir = run.directory.parent.parent if run is not None else result.published_path.parent
+    latest_db = brand_dir / store.DB_FILE  # a link to the brand's latest run, for analysts
+    db = latest_db if latest_db.exists() else result.published_path
     print(
         "\nLook at it:\n"
         f"  {sys.executable} -c \"import duckdb; print(duckdb.connect('{db}', read_only=True)"
@@ -30,6 +42,23 @@ def _report(result, input_dir: Path) -> None:  # type: ignore[no-untyped-def]
         "  Marts are documented in models/marts/*/*.yml and README.md; `make docs` serves "
         "dbt docs."
     )
+    html = run.html_path if run is not None else None
+    if html is not None:
+        print(f"\nThe briefing to share: {html}")
+        if (brand_dir / store.HTML_FILE).exists():
+            print(f"  (the latest month's, always: {brand_dir / store.HTML_FILE})")
+    print(f"\nOpen the app:\n  {app_command(brand_dir.parent)}")
+
+
+def app_command(root: Path | None = None) -> str:
+    """The shell command that opens the briefing app on publish root `root`."""
+    streamlit = Path(sys.executable).parent / "streamlit"
+    app = REPO / "app" / "streamlit_app.py"
+    app_text = str(app.relative_to(REPO)) if Path.cwd().resolve() == REPO else str(app)
+    env = ""
+    if root is not None and root.resolve() != (REPO / "published").resolve():
+        env = f"AURA_PUBLISHED_DIR={shlex.quote(str(root))} "
+    return f"{env}{shlex.quote(str(streamlit))} run {shlex.quote(app_text)}"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -65,10 +65,23 @@ def built(db_path: Path, *args, **kwargs) -> Callable[[str], list[tuple]]:  # ty
 
 
 @pytest.fixture(scope="session")
-def small_store(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
-    """The hand-made six-row Shopify export (tests/fixtures/shopify_small), built."""
+def small_store_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made six-row Shopify export (tests/fixtures/shopify_small), built once per
+    session: the DuckDB file (open it read-only, or copy it to change it)."""
     db = tmp_path_factory.mktemp("small") / "small.duckdb"
-    return built(db, FIXTURES / "shopify_small")
+    built(db, FIXTURES / "shopify_small")
+    return db
+
+
+@pytest.fixture(scope="session")
+def small_store(small_store_db: Path) -> Callable[[str], list[tuple]]:
+    """A query function over the built six-row Shopify export."""
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(small_store_db), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    return query
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import re
 import shutil
+from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from aura.inputs import loader
 from aura.pipeline import BuildFailed, build_and_publish
+from aura.serving import store
 
 from conftest import FIXTURES, built
 
@@ -90,8 +93,13 @@ def test_duplicate_order_rows_are_dropped_and_flagged(tmp_path: Path) -> None:
 
 def test_failed_build_names_the_problem_and_keeps_the_published_result(tmp_path: Path) -> None:
     publish_root = tmp_path / "published"
-    good = build_and_publish("acme", FIXTURES / "shopify_small", publish_root=publish_root, quiet=True)
-    before = good.published_path.read_bytes()
+    # The published result the failed build must leave alone (a stand-in database: what is
+    # checked is that nothing replaces it; tests/test_publish.py publishes real builds).
+    staged = store.new_run_dir("acme", publish_root)
+    with duckdb.connect(str(staged / store.DB_FILE)) as con:
+        con.execute("create table mart_briefing as select 'acme' as brand")
+    good = store.publish_run(staged, "acme", date(2026, 1, 3), root=publish_root)
+    before = good.db_path.read_bytes()
     bad_dir = tmp_path / "bad"
     shutil.copytree(BAD / "non_numeric_amount", bad_dir)
     with pytest.raises(BuildFailed) as info:
@@ -99,8 +107,11 @@ def test_failed_build_names_the_problem_and_keeps_the_published_result(tmp_path:
     message = str(info.value)
     assert "orders_export_1.csv, row 4, column 'Subtotal': 'fifty' is not a number" in message
     assert "last published result is unchanged" in message
-    assert good.published_path.read_bytes() == before
-    assert list(publish_root.joinpath("acme").iterdir()) == [good.published_path]
+    assert good.db_path.read_bytes() == before
+    assert store.latest_run("acme", root=publish_root) == good
+    assert [r.run_id for r in store.list_runs("acme", publish_root)] == [good.run_id]
+    assert list(publish_root.joinpath("acme", "runs").iterdir()) == [good.directory]
+    assert not list(publish_root.joinpath("acme", "staging").glob("run-*"))
 
 
 def test_unknown_line_type_is_named(tmp_path: Path) -> None:

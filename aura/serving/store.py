@@ -11,14 +11,16 @@ Layout under the publish root (default `published/`, or `AURA_PUBLISHED_DIR`):
 Publishing moves a finished run directory into `runs/` with one rename, then replaces
 `index.json` with another: a reader sees the old index or the new one, and every run an
 index names is complete. Readers open run files read-only and never the file dbt writes.
-Old runs are pruned after the new index is in place, keeping the latest run of each month
-and the previous latest run (a reader holding the old index can still open it).
-A backfill (an earlier as-of date published later) joins its month without becoming the
-latest.
+Old runs are pruned after the new index is in place, keeping the latest run of each month,
+the previous latest run (a reader holding the old index can still open it) and the run
+just published. A backfill (an earlier as-of date published later) joins its month without
+becoming the latest. Run files are made read-only (0444) when published; the brand-level
+links share their inode, so open them read-only too.
 """
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import json
 import os
@@ -103,6 +105,7 @@ def _write_json_atomic(path: Path, payload: dict[str, object]) -> None:
             json.dump(payload, handle, indent=2, sort_keys=True, default=str)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # readers may run as another user (mkstemp makes it 0600)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -183,23 +186,28 @@ def publish_run(
     brand_dir = publish_root(root) / check_brand(brand)
     if not (staged / DB_FILE).is_file():
         raise FileNotFoundError(f"{staged / DB_FILE} is missing: nothing to publish")
-    now = datetime.now(UTC)
-    run_id = f"{as_of.isoformat()}_{now.strftime('%Y%m%dT%H%M%S%fZ')}"
-    record: dict[str, object] = {
-        **(meta or {}), "brand": brand, "run_id": run_id, "as_of": as_of.isoformat(),
-        "published_at": now.isoformat(),
-    }
-    _write_json_atomic(staged / RUN_FILE, record)
+    for name in (DB_FILE, HTML_FILE):  # a published run is never written again
+        if (staged / name).is_file():
+            os.chmod(staged / name, 0o444)
+    os.chmod(staged, 0o755)  # private while staged (mkdtemp: 0700), readable once published
     runs_dir = brand_dir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
-    run_dir = runs_dir / run_id
     # one publisher of a brand at a time, so two builds finishing together both land
     with open(brand_dir / ".publish.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        os.rename(staged, run_dir)  # one rename: the run appears complete or not at all
+        now = datetime.now(UTC)
+        run_id = f"{as_of.isoformat()}_{now.strftime('%Y%m%dT%H%M%S%fZ')}"
+        while (runs_dir / run_id).exists():  # two publishes within one microsecond
+            run_id += "x"
+        record: dict[str, object] = {
+            **(meta or {}), "brand": brand, "run_id": run_id, "as_of": as_of.isoformat(),
+            "published_at": now.isoformat(),
+        }
+        _write_json_atomic(staged / RUN_FILE, record)
+        _move_into(staged, runs_dir / run_id)  # the run appears complete or not at all
         runs = sorted([record, *(r.meta for r in list_runs(brand, root))],
                       key=lambda r: (str(r["as_of"]), str(r["published_at"])), reverse=True)
-        keep = _runs_to_keep(runs)
+        keep = _runs_to_keep(runs) | {run_id}
         _write_json_atomic(brand_dir / INDEX,
                            {"brand": brand, "runs": [r for r in runs if r["run_id"] in keep]})
         for name in (DB_FILE, HTML_FILE):  # the latest as-of date, not always this run
@@ -208,6 +216,24 @@ def publish_run(
             if child.name not in keep:
                 shutil.rmtree(child, ignore_errors=True)
     return _run_from_meta(brand_dir, record)
+
+
+def _move_into(staged: Path, run_dir: Path) -> None:
+    """Rename the staged folder to `run_dir`; from another filesystem, copy it next to
+    `run_dir` first, so the final step is still one rename."""
+    try:
+        os.rename(staged, run_dir)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        incoming = Path(tempfile.mkdtemp(prefix=".incoming-", dir=run_dir.parent))
+        try:
+            shutil.copytree(staged, incoming, dirs_exist_ok=True)
+            os.rename(incoming, run_dir)
+        except BaseException:
+            shutil.rmtree(incoming, ignore_errors=True)
+            raise
+        shutil.rmtree(staged, ignore_errors=True)
 
 
 def _runs_to_keep(runs: list[dict[str, object]]) -> set[str]:
