@@ -75,8 +75,9 @@ def _month_name(month: str) -> str:
 
 
 def current_run() -> PublishedRun:
-    """The run the sidebar picked; stops the page when there is none."""
-    run = st.session_state.get(RUN_KEY)
+    """The run the sidebar picked (a page run on its own picks it itself); stops the page
+    when there is none."""
+    run = st.session_state.get(RUN_KEY) or pick_run()
     if run is None:
         no_brand_page()
         st.stop()

@@ -26,14 +26,20 @@ st.caption("The statistics behind each card. Brand-team pages leave them out; th
 
 plays = list(found)
 if plays:
+    # a card's "See the evidence" link names the play in the URL (?play=...); a new link
+    # picks it, the picker below changes it
     wanted = st.query_params.get("play")
-    if wanted in found and st.session_state.get("evidence_play") != wanted:
+    if wanted in found and wanted != st.session_state.get("evidence_linked"):
+        st.session_state["evidence_linked"] = wanted
         st.session_state["evidence_play"] = wanted
     if st.session_state.get("evidence_play") not in found:
         st.session_state["evidence_play"] = plays[0]
-    play = st.selectbox("Play", plays, key="evidence_play", format_func=lambda p: (
+
+    def _follow() -> None:
+        st.query_params["play"] = st.session_state["evidence_linked"] = st.session_state["evidence_play"]
+
+    play = st.selectbox("Play", plays, key="evidence_play", on_change=_follow, format_func=lambda p: (
         f"{found[p].title} ({LANE_LABELS.get(found[p].lane, found[p].lane)})"))
-    st.query_params["play"] = play
     ev = found[play]
     st.header(ev.title)
     st.markdown(ev.reason)

@@ -83,7 +83,7 @@ else:
                                   key=f"launch_holdout_{card.play_id}")
         launched_by = st.text_input("Your name", key="launch_by")
         note = st.text_area("Note (optional)", key="launch_note")
-        submitted = st.form_submit_button("Mark as launched", type="primary")
+        submitted = st.form_submit_button("Mark as launched", type="primary", key="launch_submit")
     if submitted:
         chosen = card
         from aura.serving import action_log  # the other half of issue 7; imported when used
