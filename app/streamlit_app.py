@@ -2,8 +2,10 @@
 
 A multipage app (st.navigation) over the published store (`aura.serving.store`): the
 sidebar picks a brand and a month, the pages read that month's latest published run
-read-only. Pages: Briefing, Forecast, Evidence, KPI explorer, Past actions. Without any
-published brand it shows how to publish one (`make demo`).
+read-only. Pages (app/views/): Briefing, Forecast, Evidence, KPI explorer, Past actions.
+Without any published brand it shows how to publish one (`make demo`). The page scripts are
+not in a folder named `pages/`: beside the entry point that name switches Streamlit to its
+older pages-folder mode, which runs a page without this script (and its sidebar).
 """
 
 from __future__ import annotations

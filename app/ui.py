@@ -31,11 +31,11 @@ from aura.serving.store import PublishedRun  # noqa: E402
 
 RUN_KEY = "aura_run"
 PAGES = {
-    "briefing": "pages/briefing.py",
-    "forecast": "pages/forecast.py",
-    "evidence": "pages/evidence.py",
-    "kpi_explorer": "pages/kpi_explorer.py",
-    "past_actions": "pages/past_actions.py",
+    "briefing": "views/briefing.py",
+    "forecast": "views/forecast.py",
+    "evidence": "views/evidence.py",
+    "kpi_explorer": "views/kpi_explorer.py",
+    "past_actions": "views/past_actions.py",
 }
 
 

@@ -5,6 +5,7 @@ sections, numbers equal to the marts, plain-English copy, and the launch form.""
 
 from __future__ import annotations
 
+import shutil
 import sys
 import types
 from collections.abc import Iterator
@@ -52,7 +53,7 @@ def open_page(brand: str, page: str) -> AppTest:
         at.session_state["brand"] = brand
         at.run(timeout=TIMEOUT)
         _apps[brand] = at
-    at.switch_page(f"pages/{page}.py").run(timeout=TIMEOUT)
+    at.switch_page(f"views/{page}.py").run(timeout=TIMEOUT)
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -193,7 +194,7 @@ def test_evidence_page(brand: str, published) -> None:  # type: ignore[no-untype
         b, "select c.play_id, p.title, c.q_value, c.n from mart_action_candidates as c "
            "join mart_action_plan as p using (play_id) order by p.lane_order desc, p.lane_rank desc limit 1")
     at.query_params["play"] = play
-    at.switch_page("pages/evidence.py").run(timeout=TIMEOUT)
+    at.switch_page("views/evidence.py").run(timeout=TIMEOUT)
     assert not at.exception
     assert at.header[0].value == title
     test_table = at.table[0].value
@@ -202,7 +203,7 @@ def test_evidence_page(brand: str, published) -> None:  # type: ignore[no-untype
     assert test_table.loc["n (both groups)", "value"] == fmt.count(n, missing="not computed")
     # a play id that is not in the plan (or an attempt at SQL) falls back to a known play
     at.query_params["play"] = "x'; drop table mart_briefing; --"
-    at.switch_page("pages/evidence.py").run(timeout=TIMEOUT)
+    at.switch_page("views/evidence.py").run(timeout=TIMEOUT)
     assert not at.exception and at.header[0].value == title
 
 
@@ -289,7 +290,7 @@ def _launch_form(brand: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     at.session_state["brand"] = brand
     at.run(timeout=TIMEOUT)
-    at.switch_page("pages/past_actions.py").run(timeout=TIMEOUT)
+    at.switch_page("views/past_actions.py").run(timeout=TIMEOUT)
     assert not at.exception
     return at
 
@@ -338,3 +339,32 @@ def test_launch_form_shows_why_a_launch_was_refused(published, action_log, monke
 def test_abstaining_months_offer_nothing_to_launch(published, action_log) -> None:  # type: ignore[no-untyped-def]
     at = _launch_form("cold_start")
     assert any("nothing to mark as launched" in i.value for i in at.info)
+
+
+# --- brand and month pickers, new publishes ------------------------------------------------------
+
+def test_month_picker_and_a_new_publish(published, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from aura.serving import store
+
+    _, brands = published
+    root = tmp_path / "published"
+    monkeypatch.setenv("AURA_PUBLISHED_DIR", str(root))
+
+    def publish(source: str) -> None:
+        b = brands[source]
+        (as_of,), = b.query("select max(as_of_date) from mart_briefing")
+        staged = store.new_run_dir("acme", root)
+        shutil.copy2(b.db_path, staged / store.DB_FILE)
+        store.publish_run(staged, "acme", as_of, {"input_dir": str(b.input_dir)}, root)
+
+    publish("shopify_small")  # January 2026
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run(timeout=TIMEOUT)
+    assert at.title[0].value == "acme: January 2026 briefing"
+    publish("healthy_beauty")  # October 2026, published while the session is open
+    at.run(timeout=TIMEOUT)
+    assert at.selectbox(key="month").options == ["October 2026", "January 2026"]
+    assert at.title[0].value == "acme: January 2026 briefing"  # the month the user had picked
+    at.selectbox(key="month").select("2026-10").run(timeout=TIMEOUT)
+    assert not at.exception and at.title[0].value == "acme: October 2026 briefing"
+    (reason,), = brands["healthy_beauty"].query("select decision_reason from mart_briefing")
+    assert [w.value for w in at.warning] == [reason]

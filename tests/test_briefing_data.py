@@ -95,3 +95,18 @@ def test_audience_csv_is_the_export(brand: str, briefing_brands, tmp_path: Path)
         [exported] = export_audiences(b.db_path, tmp_path, plays=[play])
         assert name == exported.name and text == exported.read_text(encoding="utf-8")
         assert len(text.splitlines()) - 1 == reachable
+
+
+def test_launches_logged_since_the_build(tmp_path: Path) -> None:
+    from aura.briefing import launches
+
+    assert launches.logged_launches(None) == [] and launches.logged_launches(tmp_path / "missing") == []
+    (tmp_path / "action_log.csv").write_text(
+        "action_id,play_id,launched_at\n"
+        "a1,winback_21_45,2026-09-16 10:00:00\n"
+        "a2,empty_bottle,2026-11-02 09:00:00\n"
+        "a2,empty_bottle,2026-11-03 09:00:00\n", encoding="utf-8")
+    (tmp_path / "orders_export.csv").write_text("Name\n#1\n", encoding="utf-8")
+    logged = launches.logged_launches(tmp_path)
+    assert [r["action_id"] for r in logged] == ["a1", "a2", "a2"]
+    assert [r["action_id"] for r in launches.not_yet_measured(logged, {"a1"})] == ["a2"]
