@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import math
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -110,3 +111,63 @@ def test_launches_logged_since_the_build(tmp_path: Path) -> None:
     logged = launches.logged_launches(tmp_path)
     assert [r["action_id"] for r in logged] == ["a1", "a2", "a2"]
     assert [r["action_id"] for r in launches.not_yet_measured(logged, {"a1"})] == ["a2"]
+
+
+def test_a_later_card_explains_its_overlap_and_interactions() -> None:
+    from aura.briefing.content import _plan_card
+
+    row = {
+        "play_id": "winback_21_45", "lane": "recommended", "lane_rank": 2, "title": "Win back",
+        "action_id": "2026-10-31__winback_21_45__reminder", "variant_id": "winback_21_45__reminder",
+        "channel": "email", "send_channels": "email|sms", "effort": 1, "evidence_class": "measured",
+        "audience_size": 900, "effective_audience_size": 600, "overlapping_customers": 300,
+        "overlap_share": 1 / 3, "interaction_factor": 0.9, "interactions_applied": "discount_hygiene x0.90",
+        "expected_monthly_net_sales_p10": 100.0, "expected_monthly_net_sales_p50": 200.0,
+        "expected_monthly_net_sales_p90": float("nan"), "how_to_launch": "1. Download it. 2. Send it.",
+        "members_reachable_by_email": 700, "plan_reason": "It worked.",
+    }
+    card = _plan_card(row, "USD", {"discount_hygiene": "Stop training customers to wait for discounts"})
+    assert card.overlap_note == ("300 customers (33%) are already in an earlier action's audience; "
+                                 "its value counts only the 600 it adds.")
+    assert card.interaction_note.startswith(
+        'Counted at 90% of its value because "Stop training customers to wait for discounts" also runs')
+    assert card.expected_text == "about $200 more net sales this month"  # no p90: no range, no 'nan'
+    assert card.steps == ("Download it.", "Send it.")
+    assert card.channel_text == "email and SMS" and card.effort_text == "light (1 point)"
+    assert card.audience_text == "900 customers (700 reachable by email)"
+
+
+def test_outcome_status_and_result_in_plain_english() -> None:
+    import duckdb
+
+    from aura.briefing.outcomes import load_outcomes
+
+    con = duckdb.connect()
+    con.execute("create table playbooks (play_id varchar, title varchar)")
+    con.execute("insert into playbooks values ('winback_21_45', 'Win back recently lapsed customers')")
+    con.execute("""
+        create table mart_action_outcomes as select * from (values
+            ('a_due', 'winback_21_45', 'pending', date '2026-11-10', null::double, null::double, null::double,
+             null::double, null::double, 100, 25, 'measurement_window_open'),
+            ('b_open', 'winback_21_45', 'pending', date '2026-12-01', null, null, null, null, null, 100, 25,
+             'measurement_window_open'),
+            ('c_done', 'winback_21_45', 'complete', date '2026-10-01', 0.2, 0.1, 0.1, 0.02, 0.18, 400, 100,
+             null),
+            ('d_none', 'winback_21_45', 'complete', date '2026-10-01', 0.2, null, null, null, null, 400, 0,
+             'empty_holdout')
+        ) as t (action_id, play_id, status, measurement_end_date, treated_rate, holdout_rate, lift_abs,
+                lift_ci_lower, lift_ci_upper, treated_n, holdout_n, stats_null_reason)""")
+    con.execute("""alter table mart_action_outcomes add column as_of_date date default date '2026-10-31'""")
+    for column, kind in [("variant_id", "varchar"), ("channel", "varchar"), ("launched_at", "timestamp"),
+                         ("audience_size", "integer"), ("p_value", "double"), ("test_method", "varchar"),
+                         ("measurement_days", "integer")]:
+        con.execute(f"alter table mart_action_outcomes add column {column} {kind}")
+    con.execute("update mart_action_outcomes set measurement_days = 28")
+    found = {o.action_id: o for o in load_outcomes(con, date(2026, 10, 31), "USD", date(2026, 11, 25))}
+    assert found["a_due"].status == "overdue" and "appears once the data is rebuilt" in found["a_due"].result
+    assert found["b_open"].status == "pending" and found["b_open"].result == (
+        "Measuring: the 28 days end on 1 Dec 2026.")
+    assert found["c_done"].result == ("20.0% of the 400 customers sent it ordered within 28 days, against "
+                                      "10.0% of the 100 held out (+10.0 points): clearly more than the "
+                                      "customers held out.")
+    assert found["d_none"].result.startswith("Nobody was held out")
