@@ -52,7 +52,8 @@ for o in b.outcomes:
             ], columns=["", "value"]).set_index(""))
 
 measured = {o.action_id for o in b.outcomes}
-logged = launches.not_yet_measured(launches.logged_launches(run.input_dir), measured)
+all_logged = launches.logged_launches(run.input_dir)
+logged = launches.not_yet_measured(all_logged, measured)
 if logged:
     st.subheader("Logged since this build")
     st.caption("Marked as launched after this build's data; the next build measures them.")
@@ -70,6 +71,10 @@ else:
         "Action", list(by_id), key="launch_action",
         format_func=lambda a: f"{by_id[a].title} ({by_id[a].lane_label.lower()})")
     card = by_id[action_id]
+    earlier = [r for r in all_logged if r.get("action_id") == card.action_id]
+    if earlier:
+        st.warning(f"Already marked as launched ({earlier[0].get('launched_at') or 'date not recorded'}); "
+                   "marking it again adds a row, and only the first launch is measured.")
     # fixed for the session, so a submitted form is not reset by a changing default
     now = st.session_state.setdefault("launch_now", datetime.now(UTC).replace(second=0, microsecond=0))
     with st.form("launch_form"):
@@ -85,19 +90,20 @@ else:
         note = st.text_area("Note (optional)", key="launch_note")
         submitted = st.form_submit_button("Mark as launched", type="primary", key="launch_submit")
     if submitted:
-        chosen = card
         from aura.serving import action_log  # the other half of issue 7; imported when used
 
         try:
             launch = action_log.Launch(
-                action_id=str(chosen.action_id), play_id=chosen.play_id,
-                variant_id=str(chosen.variant_id or ""), channel=str(channel),
+                action_id=str(card.action_id), play_id=card.play_id,
+                variant_id=str(card.variant_id or ""), channel=str(channel),
                 launched_at=datetime.combine(day, at, tzinfo=UTC),
                 holdout_fraction=float(holdout), launched_by=launched_by.strip(), note=note.strip(),
             )
             action_log.append_launch(action_log.action_log_path(Path(run.input_dir)), launch)
         except action_log.InvalidLaunch as exc:
             st.error(f"Not recorded: {exc}")
+        except OSError as exc:
+            st.error(f"Not recorded: the action log could not be written ({exc}).")
         else:
-            st.success(f"Recorded: \"{chosen.title}\" launched on {fmt.day(day)}. "
+            st.success(f"Recorded: \"{card.title}\" launched on {fmt.day(day)}. "
                        "The next build measures it against the customers held out.")
