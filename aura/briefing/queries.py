@@ -89,10 +89,6 @@ where o.as_of_date = ?
 order by o.launched_at desc, o.action_id
 """
 
-AUDIENCE_SIZES = """
-select play_id, audience_size, members_reachable_by_email from mart_audiences where as_of_date = ?
-"""
-
 TABLES = """
 select table_name from information_schema.tables where table_schema = 'main'
 """
