@@ -68,6 +68,7 @@ def _test_section(c: q.Row, currency: str | None) -> Section:
           f"{_effect(c.get('ci_lower'), unit)} to {_effect(c.get('ci_upper'), unit)}")
     rows = [
         ("Evidence class", fmt.text(c.get("evidence_class"), "not recorded")),
+        ("Measured on the launched action", fmt.text(c.get("measured_action_id"), "-")),
         ("Metric", fmt.sentence_case(fmt.text(c.get("metric_label"), fmt.text(c.get("metric"))))),
         ("Method", TEST_NAMES.get(fmt.text(c.get("test_method")), "no test (no evidence to test)")),
         ("Why no test", fmt.text(c.get("stats_null_reason"), "-")),
