@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -61,6 +63,7 @@ def built(db_path: Path, *args, **kwargs) -> Callable[[str], list[tuple]]:  # ty
         with duckdb.connect(str(db_path), read_only=True) as con:
             return con.execute(sql).fetchall()
 
+    query.db_path = db_path  # type: ignore[attr-defined]  # for tests that publish the build
     return query
 
 
@@ -125,6 +128,7 @@ def scenario_store(
             with duckdb.connect(str(db_path), read_only=True) as con:
                 return con.execute(sql).fetchall()
 
+        query.db_path = db_path  # type: ignore[attr-defined]  # for tests that publish the build
         return truth, query
 
     yield get
@@ -145,3 +149,57 @@ def winback_pending(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
     generate("winback_activation", work / "data")
     return built(work / "winback_pending.duckdb", work / "data",
                  extra_vars={"aura_as_of": WINBACK_PENDING_AS_OF})
+
+
+# --- published brands for the briefing app and HTML tests --------------------------------
+
+# A month that publishes: winback_activation (its launched winback action is measured)
+# built with loosened gates, so its action passes; no generator scenario publishes with
+# the default gates.
+PUBLISH_MONTH_VARS = {"aura_confidence_mode": "aggressive", "aura_fdr_alpha": 0.45}
+
+
+@dataclass(frozen=True)
+class PublishedBrand:
+    """A build published into the briefing tests' publish root under `brand`."""
+
+    brand: str
+    db_path: Path
+    input_dir: Path
+    query: Callable[[str], list[tuple]]
+
+
+@pytest.fixture(scope="session")
+def briefing_brands(
+    tmp_path_factory: pytest.TempPathFactory, scenario_store, small_store,  # type: ignore[no-untyped-def]
+) -> tuple[Path, dict[str, PublishedBrand]]:
+    """(publish root, brands): every generator scenario under its own name, the hand-made
+    six-order Shopify export as `shopify_small` (empty optional inputs) and
+    `publish_month`, each published with aura.serving.store into one publish root."""
+    from aura.demo import SCENARIOS, generate
+    from aura.serving import store
+
+    work = tmp_path_factory.mktemp("publish_month")
+    generate("winback_activation", work / "data")
+    extra = ThreadPoolExecutor(max_workers=1)
+    publish_month = extra.submit(built, work / "store.duckdb", work / "data", extra_vars=PUBLISH_MONTH_VARS)
+
+    builds: dict[str, tuple[Callable[[str], list[tuple]], Path]] = {}
+    for name in sorted(SCENARIOS):
+        _, query = scenario_store(name)
+        builds[name] = (query, query.db_path.parent / "data")  # type: ignore[attr-defined]
+    builds["shopify_small"] = (small_store, FIXTURES / "shopify_small")
+    query = publish_month.result()
+    extra.shutdown()
+    builds["publish_month"] = (query, work / "data")
+
+    root = tmp_path_factory.mktemp("published")
+    brands = {}
+    for brand, (query, input_dir) in builds.items():
+        db_path = query.db_path  # type: ignore[attr-defined]
+        (as_of,), = query("select max(as_of_date) from mart_briefing")
+        staged = store.new_run_dir(brand, root)
+        shutil.copy2(db_path, staged / store.DB_FILE)
+        run = store.publish_run(staged, brand, as_of, {"input_dir": str(input_dir)}, root)
+        brands[brand] = PublishedBrand(brand, run.db_path, input_dir, query)
+    return root, brands
