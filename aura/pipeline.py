@@ -102,12 +102,13 @@ def _remove_stale_staging(staging: Path, keep: Path) -> None:
             continue
 
 
-def write_briefing_html(staged: Path, db_path: Path) -> Path | None:
+def write_briefing_html(staged: Path, db_path: Path, brand: str) -> Path:
     """The briefing step: render the month's shareable briefing into the staged run
     folder (`staged / store.HTML_FILE`), after validation and before publishing, so the
-    HTML is published together with the marts it was rendered from. Not wired yet
-    (aura/briefing/html.py renders it); returns the file written, or None."""
-    return None
+    HTML is published together with the marts it was rendered from."""
+    from aura.briefing.html import render_briefing_html  # Altair and Jinja2: load when used
+
+    return render_briefing_html(db_path, staged / store.HTML_FILE, brand)
 
 
 def build_and_publish(
@@ -184,7 +185,11 @@ def _build_validate_publish(
         ).fetchall()]
     as_of = as_of_date if isinstance(as_of_date, date) else date.fromisoformat(str(as_of_date)[:10])
 
-    write_briefing_html(staged, db_path)
+    try:
+        write_briefing_html(staged, db_path, brand)
+    except Exception as exc:  # a briefing that cannot be rendered is not published half-made
+        raise BuildFailed(f"The briefing HTML could not be rendered for brand {brand!r} "
+                          f"({type(exc).__name__}: {exc}); {unchanged}.") from exc
 
     meta: dict[str, object] = {
         "input_dir": str(input_dir),

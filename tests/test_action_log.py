@@ -36,15 +36,19 @@ def rows(path: Path) -> list[dict[str, str]]:
 def test_append_creates_the_log_with_the_contract_header(tmp_path: Path) -> None:
     log = action_log_path(tmp_path)
     assert log == tmp_path / "action_log.csv"
-    append_launch(log, launch(note=NOTE))
+    append_launch(log, launch(note=NOTE, holdout_fraction=0.1, predicted_net_sales_p10=120.0,
+                              predicted_net_sales_p50=240.5, predicted_net_sales_p90=360.0,
+                              audience_size=141))
     new_york = timezone(timedelta(hours=-5))
     append_launch(log, launch("b", launched_at=datetime(2026, 1, 6, 8, 0, tzinfo=new_york),
-                              holdout_fraction=None, channel="sms"))
+                              holdout_fraction=0.7, channel="sms"))  # a pilot holds 70% out
     assert log.read_text().splitlines()[0] == ",".join(c.name for c in ACTION_LOG.columns)
     got = rows(log)
     assert [r["action_id"] for r in got] == ["2026-01-03__winback_email_15", "b"]
     assert got[0]["note"] == NOTE and got[0]["launched_at"] == "2026-01-05 09:30:00"
-    assert got[1]["launched_at"] == "2026-01-06 08:00:00 -0500" and got[1]["holdout_fraction"] == ""
+    assert got[1]["launched_at"] == "2026-01-06 08:00:00 -0500" and got[1]["holdout_fraction"] == "0.7"
+    assert (got[0]["predicted_net_sales_p50"], got[0]["audience_size"]) == ("240.5", "141")
+    assert got[1]["predicted_net_sales_p50"] == "" and got[1]["audience_size"] == ""
 
     table = loader.load("action_log", tmp_path, "America/New_York").table().to_pylist()
     assert [r["action_id"] for r in table] == ["2026-01-03__winback_email_15", "b"]
@@ -52,7 +56,8 @@ def test_append_creates_the_log_with_the_contract_header(tmp_path: Path) -> None
     # a time without an offset is shop-local (New York, UTC-5 in January)
     assert table[0]["launched_at"] == datetime(2026, 1, 5, 14, 30, tzinfo=UTC)
     assert table[1]["launched_at"] == datetime(2026, 1, 6, 13, 0, tzinfo=UTC)
-    assert table[1]["holdout_fraction"] is None and table[1]["channel"] == "sms"
+    assert float(table[1]["holdout_fraction"]) == 0.7 and table[1]["channel"] == "sms"
+    assert float(table[0]["predicted_net_sales_p90"]) == 360.0 and table[1]["audience_size"] is None
     assert sorted(p.name for p in tmp_path.iterdir()) == [".action_log.csv.lock", "action_log.csv"]
 
 
@@ -62,7 +67,12 @@ def test_append_creates_the_log_with_the_contract_header(tmp_path: Path) -> None
         ({"action_id": " "}, "action_id"),
         ({"play_id": ""}, "play_id"),
         ({"variant_id": ""}, "variant_id"),
-        ({"holdout_fraction": 0.6}, "holdout_fraction"),
+        ({"holdout_fraction": 0.95}, "holdout_fraction"),
+        ({"predicted_net_sales_p10": 500.0, "predicted_net_sales_p50": 400.0,
+          "predicted_net_sales_p90": 900.0}, "predicted_net_sales_p50"),
+        ({"predicted_net_sales_p50": 400.0}, "predicted_net_sales_p50"),
+        ({"predicted_net_sales_p10": float("inf")}, "predicted_net_sales_p10"),
+        ({"audience_size": -1}, "audience_size"),
         ({"holdout_fraction": -0.1}, "holdout_fraction"),
         ({"holdout_fraction": float("nan")}, "holdout_fraction"),
         ({"launched_at": datetime.now() + timedelta(days=3)}, "launched_at"),

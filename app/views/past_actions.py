@@ -83,7 +83,7 @@ else:
         left, right = st.columns(2)
         day = left.date_input("Launch date", value=now.date(), key="launch_date")
         at = right.time_input("Launch time (UTC)", value=now.time(), key="launch_time")
-        holdout = st.number_input("Share of the audience held out", min_value=0.0, max_value=1.0,
+        holdout = st.number_input("Share of the audience held out", min_value=0.0, max_value=0.9,
                                   value=launches.default_holdout(card), step=0.05,
                                   key=f"launch_holdout_{card.play_id}")
         launched_by = st.text_input("Your name", key="launch_by")
@@ -98,6 +98,9 @@ else:
                 variant_id=str(card.variant_id or ""), channel=str(channel),
                 launched_at=datetime.combine(day, at, tzinfo=UTC),
                 holdout_fraction=float(holdout), launched_by=launched_by.strip(), note=note.strip(),
+                predicted_net_sales_p10=card.expected_p10, predicted_net_sales_p50=card.expected_p50,
+                predicted_net_sales_p90=card.expected_p90,
+                audience_size=card.effective_audience_size or card.audience_size,
             )
             action_log.append_launch(action_log.action_log_path(Path(run.input_dir)), launch)
         except action_log.InvalidLaunch as exc:

@@ -1,6 +1,7 @@
 """Past actions: each launched action (mart_action_outcomes) with its status and result in
-plain English. Status is the mart's pending / complete, and overdue for a pending action
-whose measurement window ended before today: its result waits on a build with newer data.
+plain English. Status is the mart's pending / complete / overdue (the orders do not reach
+the window's end), and overdue too for a pending action whose window ended before today:
+its result waits on a build with newer data.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ OUTCOME_NULL_TEXT = {
 }
 
 
-def _outcome_result(r: q.Row, status: str, end: date | None) -> str:
+def _outcome_result(r: q.Row, status: str, end: date | None, currency: str | None) -> str:
     if status == "pending":
         return f"Measuring: the {fmt.count(r.get('measurement_days'), 'day')} end on {fmt.day(end)}."
     if status == "overdue":
@@ -43,7 +44,24 @@ def _outcome_result(r: q.Row, status: str, end: date | None) -> str:
     days = fmt.count(r.get("measurement_days"), "day")
     return (f"{fmt.share(r.get('treated_rate'))} of the {fmt.count(treated_n, 'customer')} sent it ordered "
             f"within {days}, against {fmt.share(r.get('holdout_rate'))} of the {fmt.count(holdout_n)} "
-            f"held out ({fmt.points(lift)}): {verdict} the customers held out.")
+            f"held out ({fmt.points(lift)}): {verdict} the customers held out."
+            + _revenue_result(r, currency))
+
+
+def _revenue_result(r: q.Row, currency: str | None) -> str:
+    """The extra net sales it brought and how that compares with what the plan expected."""
+    actual = fmt.number(r.get("actual_incremental_net_sales"))
+    if actual is None:
+        return ""
+    text = f" It brought about {fmt.money(actual, currency)} in extra net sales"
+    p10, p90 = (fmt.number(r.get("predicted_incremental_net_sales_p10")),
+                fmt.number(r.get("predicted_incremental_net_sales_p90")))
+    inside = r.get("is_actual_within_p10_p90")
+    if p10 is None or p90 is None or inside is None:
+        return text + "."
+    where = "inside" if inside else "outside"
+    return (text + f", {where} the range the plan expected ({fmt.money(p10, currency)} to "
+            f"{fmt.money(p90, currency)}).")
 
 
 def load_outcomes(con: duckdb.DuckDBPyConnection, as_of: date, currency: str | None,
@@ -69,6 +87,6 @@ def load_outcomes(con: duckdb.DuckDBPyConnection, as_of: date, currency: str | N
             lift_ci_lower=fmt.number(r.get("lift_ci_lower")),
             lift_ci_upper=fmt.number(r.get("lift_ci_upper")),
             p_value=fmt.number(r.get("p_value")), test_method=fmt.text(r.get("test_method")) or None,
-            result=_outcome_result(r, status, end),
+            result=_outcome_result(r, status, end, currency),
         ))
     return tuple(out)

@@ -175,7 +175,8 @@ def build_plan(
     conflict_reasons = {frozenset((r.play_a, r.play_b)): str(r.reason) for r in conflicts.itertuples()}
     audiences = _audiences(members, play_ids)
     best = variants[variants["is_best_variant"].fillna(False).astype(bool)].set_index("play_id")
-    as_of = candidates["as_of_date"].iloc[0]
+    # a date, not a timestamp: it names the month in action ids (`2026-10-31__<variant>`)
+    as_of = pd.Timestamp(candidates["as_of_date"].iloc[0]).date()
 
     money = ["expected_monthly_net_sales_p10", "expected_monthly_net_sales_p50",
              "expected_monthly_net_sales_p90"]

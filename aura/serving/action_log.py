@@ -2,7 +2,8 @@
 (`action_log.csv` in its input folder), which the next build reads (input `action_log`,
 aura/inputs/contract.py) to measure the action against its holdout.
 
-An append is validated first (ids present, holdout fraction in [0, 0.5], a launch time
+An append is validated first (ids present, holdout fraction in [0, 0.9], a prediction
+with p10 <= p50 <= p90, a launch time
 not in the future, an action id not already logged) and then written safely: under an
 exclusive lock on a sibling lock file, the current log is read, the log plus the new row is
 written to a temporary file in the same folder, flushed to disk and renamed over the log.
@@ -26,7 +27,7 @@ from aura.inputs.contract import ACTION_LOG
 
 FILE_NAME = "action_log.csv"
 COLUMNS = tuple(c.name for c in ACTION_LOG.columns)
-MAX_HOLDOUT_FRACTION = 0.5
+MAX_HOLDOUT_FRACTION = 0.9  # a pilot holds most of its audience out; someone must be treated
 FUTURE_TOLERANCE = timedelta(days=1)  # clocks and timezones differ; a day is plainly wrong
 
 
@@ -51,6 +52,12 @@ class Launch:
     holdout_fraction: float | None
     launched_by: str
     note: str = ""
+    # the plan's expected net sales and audience when launched, frozen for the accuracy
+    # marts (a past month's plan is not rebuilt); None when not known
+    predicted_net_sales_p10: float | None = None
+    predicted_net_sales_p50: float | None = None
+    predicted_net_sales_p90: float | None = None
+    audience_size: int | None = None
 
 
 def action_log_path(input_dir: Path) -> Path:
@@ -101,6 +108,23 @@ def validate(launch: Launch, now: datetime | None = None) -> dict[str, str]:
                 f"{fraction!r} must be a share between 0 and {MAX_HOLDOUT_FRACTION} (or empty "
                 "for the default)")
         values["holdout_fraction"] = repr(float(fraction))
+
+    predicted = {}
+    for name in ("predicted_net_sales_p10", "predicted_net_sales_p50", "predicted_net_sales_p90"):
+        value = getattr(launch, name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
+                                  or not math.isfinite(value)):
+            raise InvalidLaunch(name, f"{value!r} must be a finite amount or empty")
+        predicted[name] = value
+        values[name] = "" if value is None else repr(float(value))
+    known = [v for v in predicted.values() if v is not None]
+    if known and (len(known) < 3 or not known[0] <= known[1] <= known[2]):
+        raise InvalidLaunch("predicted_net_sales_p50",
+                            "the prediction needs p10 <= p50 <= p90, all three or none")
+    size = launch.audience_size
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or size < 0):
+        raise InvalidLaunch("audience_size", f"{size!r} must be a whole number of customers, 0 or more")
+    values["audience_size"] = "" if size is None else str(size)
     return values
 
 
@@ -124,10 +148,11 @@ def _csv_line(values: list[str], newline: str = "\n") -> str:
 
 def _new_text(text: str, header: list[str], rows: list[list[str]], row: dict[str, str]) -> str:
     """The log with the row appended: the existing text kept byte for byte when its header
-    names every contract column (in any order or case); else rewritten with the missing
-    columns added at the end (existing rows get empty cells)."""
+    names every column this row has a value for (in any order or case); else rewritten with
+    those columns added at the end (existing rows get empty cells)."""
     keys = [h.strip().lower() for h in header]
-    missing = [c for c in COLUMNS if c.lower() not in keys]
+    # a column the log lacks is added only when this row has a value for it
+    missing = [c for c in COLUMNS if c.lower() not in keys and (not header or row[c] != "")]
     if not header:
         return _csv_line(list(COLUMNS)) + _csv_line([row[c] for c in COLUMNS])
     by_key = {c.lower(): row[c] for c in COLUMNS}
