@@ -84,6 +84,7 @@ def small_store(small_store_db: Path) -> Callable[[str], list[tuple]]:
         with duckdb.connect(str(small_store_db), read_only=True) as con:
             return con.execute(sql).fetchall()
 
+    query.db_path = small_store_db  # type: ignore[attr-defined]  # for tests that publish the build
     return query
 
 

@@ -359,7 +359,7 @@ def test_the_app_keeps_serving_while_a_build_runs_and_after_one_fails(  # type: 
     checkpoint = meta["checkpoint"]
     assert checkpoint["success"] is True and checkpoint["evaluated"] == checkpoint["passed"] > 50  # type: ignore[index]
     assert set(meta["versions"]) >= {"aura", "dbt-core", "duckdb", "great_expectations"}  # type: ignore[arg-type]
-    assert sorted(p.name for p in new.directory.iterdir()) == [store.DB_FILE, store.RUN_FILE]
+    assert sorted(p.name for p in new.directory.iterdir()) == [store.DB_FILE, store.HTML_FILE, store.RUN_FILE]
     assert [r.run_id for r in store.list_runs("acme", root)] == [new.run_id, old.run_id]
     with new.connect() as con:
         logged = con.execute(
@@ -398,10 +398,11 @@ def test_the_report_ends_with_the_command_that_opens_the_app(  # type: ignore[no
     app = out.split("Open the app:\n", 1)[1].strip()
     assert app.startswith(f"AURA_PUBLISHED_DIR={root} ")
     assert app.endswith("/bin/streamlit run app/streamlit_app.py")
-    assert "briefing to share" not in out  # no briefing.html in this run
+    # every publish renders the month's briefing into its run folder
+    assert result.run is not None and result.run.html_path is not None
+    assert f"The briefing to share: {result.run.html_path}" in out
 
-    run_dir = tmp_path / "published" / "acme" / "runs" / "r1"  # a run with its briefing
+    run_dir = tmp_path / "published" / "acme" / "runs" / "r1"  # a run without its briefing
     run_dir.mkdir(parents=True)
-    (run_dir / store.HTML_FILE).write_text("<html></html>")
     _report(replace(result, run=replace(result.run, directory=run_dir)), SMALL)
-    assert f"The briefing to share: {run_dir / store.HTML_FILE}" in capsys.readouterr().out
+    assert "briefing to share" not in capsys.readouterr().out
