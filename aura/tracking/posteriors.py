@@ -60,10 +60,15 @@ class PosteriorSettings:
     def from_inputs(cls, meta: Mapping[str, object]) -> PosteriorSettings:
         """From the model's rendered meta (strings); a missing key keeps its default."""
         defaults = cls()
+
+        def value(key: str, default: object) -> str:
+            given = meta.get(key)
+            return str(default if given is None or str(given).strip() == "" else given)
+
         return cls(
-            draws=int(str(meta.get("thompson_draws") or defaults.draws)),
-            seed=int(str(meta.get("thompson_seed") or defaults.seed)),
-            exploration_share=float(str(meta.get("min_exploration_share") or defaults.exploration_share)),
+            draws=int(value("thompson_draws", defaults.draws)),
+            seed=int(value("thompson_seed", defaults.seed)),
+            exploration_share=float(value("min_exploration_share", defaults.exploration_share)),
         )
 
 
