@@ -19,6 +19,7 @@ import duckdb
 
 from aura.briefing import format as fmt
 from aura.briefing import queries as q
+from aura.briefing.learning import load_learning
 from aura.briefing.model import (
     FLAG_TITLES,
     STATE_WINDOW_DAYS,
@@ -72,6 +73,7 @@ def load_briefing(con: duckdb.DuckDBPyConnection, brand: str | None = None,
     plan_rows = q.rows(con, q.PLAN, [as_of])
     titles = {str(r["play_id"]): fmt.text(r.get("title"), str(r["play_id"])) for r in plan_rows}
     plan = [_plan_card(r, currency, titles) for r in plan_rows]
+    accuracy, variants = load_learning(con, as_of, currency)
     return Briefing(
         header=header, decision=decision, kpis=kpis, state_sentence=state_sentence,
         recommended=tuple(c for c in plan if c.lane == "recommended"),
@@ -81,6 +83,7 @@ def load_briefing(con: duckdb.DuckDBPyConnection, brand: str | None = None,
         forecast=_forecast(con, as_of, currency, titles),
         quality=DataQuality(tuple(_quality_check(r) for r in q.rows(con, q.QUALITY_FLAGS, [as_of]))),
         outcomes=load_outcomes(con, as_of, currency, today or date.today()),
+        accuracy=accuracy, variants=variants,
     )
 
 

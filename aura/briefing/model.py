@@ -294,6 +294,36 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class AccuracyLine:
+    """How close one play's (or every play's) complete actions came to their predictions."""
+
+    play_id: str  # or 'all_plays'
+    title: str
+    complete: int
+    scored: int
+    within: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class VariantLine:
+    """One variant of a launched play: what its customers did and how sure we are it is best."""
+
+    play_id: str
+    play_title: str
+    variant_id: str
+    label: str
+    measured_customers: int | None
+    conversion_rate: float | None  # posterior mean
+    rate_low: float | None  # 90% credible interval
+    rate_high: float | None
+    p_best: float | None
+    traffic_share: float | None
+    is_recommended: bool
+    text: str
+
+
+@dataclass(frozen=True)
 class Briefing:
     header: Header
     decision: Decision
@@ -306,6 +336,8 @@ class Briefing:
     forecast: Forecast
     quality: DataQuality
     outcomes: tuple[Outcome, ...]
+    accuracy: tuple[AccuracyLine, ...] = ()
+    variants: tuple[VariantLine, ...] = ()
 
     @property
     def cards(self) -> tuple[PlanCard, ...]:
