@@ -340,13 +340,13 @@ def test_launch_form_shows_why_a_launch_was_refused(published, action_log, monke
     module = sys.modules["aura.serving.action_log"]
 
     def refuse(path: Path, launch: object, audience: object = None) -> None:
-        raise module.InvalidLaunch("launched_at is after today")
+        raise module.InvalidLaunch("launched_at", "is after today")
 
     monkeypatch.setattr(module, "append_launch", refuse)
     at = _launch_form("publish_month")
     at.button(key="launch_submit").click().run(timeout=TIMEOUT)
     assert not at.exception
-    assert [e.value for e in at.error] == ["Not recorded: launched_at is after today"]
+    assert [e.value for e in at.error] == ["Not recorded: launched_at: is after today"]
     assert not at.success
 
 
