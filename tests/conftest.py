@@ -136,14 +136,16 @@ def scenario_store(
     pool.shutdown(wait=True, cancel_futures=True)
 
 
-WINBACK_PENDING_AS_OF = "2026-10-01"  # inside the demo action's window (launched 2026-09-16, 28 days)
+# inside the demo's latest action's window (launched 2026-09-16, 28 days); the earlier
+# reminder (launched 2026-08-02) is complete by then
+WINBACK_PENDING_AS_OF = "2026-10-01"
 
 
 @pytest.fixture(scope="session")
 def winback_pending(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], list[tuple]]:
     """The winback_activation store (same generator defaults) built as of a date inside its
-    launched action's measurement window, 15 days after the launch; shared by the outcome
-    and variant tests (one build per session)."""
+    latest launched action's measurement window, 15 days after that launch; shared by the
+    outcome, accuracy and variant tests (one build per session)."""
     from aura.demo import generate
 
     work = tmp_path_factory.mktemp("winback_pending")
@@ -154,9 +156,9 @@ def winback_pending(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str],
 
 # --- published brands for the briefing app and HTML tests --------------------------------
 
-# A month that publishes: winback_activation (its launched winback action is measured)
-# built with loosened gates, so its action passes; no generator scenario publishes with
-# the default gates.
+# A month that publishes: winback_activation (its launched winback actions are measured)
+# built with loosened gates, so that it publishes whatever the default gates decide (at
+# the default gates winback_activation publishes too; the other scenarios do not).
 PUBLISH_MONTH_VARS = {"aura_confidence_mode": "aggressive", "aura_fdr_alpha": 0.45}
 
 

@@ -1,10 +1,11 @@
 """mart_action_accuracy: how the predictions frozen at launch held up, per play and overall.
 
 On the winback_activation build the mart equals a pandas computation of the same summaries
-over mart_action_outcomes, and the one scored action's numbers equal a hand computation from
-the demo's ground truth (its logged prediction) and the per-member net sales rebuilt in
-pandas; a replayed month inside the window has nothing complete to summarise; a store without
-launches has one row saying so. The summaries' edge cases (medians of even counts, a p50 of
+over mart_action_outcomes, and its per-play and all-plays rows equal a hand computation over
+the two scored actions (the reminder, then 15% off) from the demo's ground truth (their logged
+predictions) and the per-member net sales rebuilt in pandas; a replayed month inside the
+15%-off action's window summarises the closed reminder alone; a store without launches has
+one row saying so. The summaries' edge cases (medians of even counts, a p50 of
 0, plays without predictions) are dbt unit tests in
 models/marts/tracking/mart_action_accuracy.yml."""
 
@@ -83,8 +84,22 @@ def expected_summary(actions: pd.DataFrame) -> dict:
 
 @pytest.fixture(scope="module")
 def winback(scenario_store) -> tuple[dict, Query]:  # type: ignore[no-untyped-def]
+    """The ground truth of the store's planted launches (the reminder, then 15% off)."""
     truth, query = scenario_store("winback_activation")
-    return truth["effects"]["winback"], query
+    return [truth["effects"]["winback_reminder"], truth["effects"]["winback"]], query
+
+
+def scored_by_hand(query: Query, truth: dict) -> dict:
+    """One complete action's actual and scaled prediction, computed here from the ground
+    truth's logged prediction and the per-member net sales rebuilt in pandas."""
+    members = per_member_net_sales(query, truth)
+    treated = members.loc[~members["holdout"], "net_sales"]
+    held = members.loc[members["holdout"], "net_sales"]
+    actual = (treated.mean() - held.mean()) * len(treated)
+    share = len(treated) / truth["prediction_audience_size"]
+    p10, p50, p90 = (truth["predicted_net_sales"][q] * share for q in ("p10", "p50", "p90"))
+    return {"actual": actual, "p10": p10, "p50": p50, "p90": p90,
+            "accuracy_pct": 100 * (1 - abs(actual - p50) / p50)}
 
 
 def test_accuracy_equals_pandas_over_the_outcomes(winback: tuple[dict, Query]) -> None:
@@ -105,50 +120,73 @@ def test_accuracy_equals_pandas_over_the_outcomes(winback: tuple[dict, Query]) -
             assert pd.isna(row[column]), (scope, column)
 
 
-def test_winback_accuracy_by_hand(winback: tuple[dict, Query]) -> None:
-    """One scored action: every summary is that action's numbers, computed here from the
-    ground truth's logged prediction and the per-member net sales rebuilt in pandas."""
-    truth, query = winback
-    members = per_member_net_sales(query, truth)
-    treated = members.loc[~members["holdout"], "net_sales"]
-    held = members.loc[members["holdout"], "net_sales"]
-    actual = (treated.mean() - held.mean()) * len(treated)
-    share = len(treated) / truth["prediction_audience_size"]
-    p10, p50, p90 = (truth["predicted_net_sales"][q] * share for q in ("p10", "p50", "p90"))
-    accuracy_pct = 100 * (1 - abs(actual - p50) / p50)
+def test_winback_accuracy_by_hand(winback: tuple[list[dict], Query]) -> None:
+    """Two scored actions of one play: the play's row and the all-plays row both summarise
+    them; every summary is computed here from the two actions' hand-computed numbers."""
+    truths, query = winback
+    actions = [scored_by_hand(query, truth) for truth in truths]
+    # the mart's per-action numbers are the hand computation
+    outcomes = frame(query, "mart_action_outcomes", OUTCOME_COLUMNS).set_index("action_id")
+    for truth, action in zip(truths, actions, strict=True):
+        row = outcomes.loc[truth["action_id"]]
+        assert row["actual_incremental_net_sales"] == pytest.approx(action["actual"], rel=1e-9)
+        assert row["predicted_incremental_net_sales_p50"] == pytest.approx(action["p50"], rel=1e-12)
+        assert row["revenue_accuracy_pct"] == pytest.approx(action["accuracy_pct"], rel=1e-9)
 
+    actual = np.array([a["actual"] for a in actions])
+    p50 = np.array([a["p50"] for a in actions])
+    accuracy = np.array([a["accuracy_pct"] for a in actions])
+    inside = [a["p10"] <= a["actual"] <= a["p90"] for a in actions]
+    total_a, total_p = actual.sum(), p50.sum()
     rows = frame(query, "mart_action_accuracy")
     assert list(rows["play_id"].sort_values()) == ["all_plays", "winback_21_45"]
     for _, row in rows.iterrows():
         assert (row["launched_actions"], row["complete_actions"], row["measured_actions"],
-                row["scored_actions"], row["accuracy_actions"]) == (1, 1, 1, 1, 1)
+                row["scored_actions"], row["accuracy_actions"]) == (2, 2, 2, 2, 2)
         assert (row["pending_actions"], row["overdue_actions"]) == (0, 0)
         assert row["summary_null_reason"] is None and row["accuracy_null_reason"] is None
-        for column in ("actual_incremental_net_sales_total", "mean_actual_incremental_net_sales",
-                       "median_actual_incremental_net_sales"):
-            assert row[column] == pytest.approx(actual, rel=1e-9), column
-        for column in ("predicted_net_sales_p50_total", "mean_predicted_net_sales_p50",
-                       "median_predicted_net_sales_p50"):
-            assert row[column] == pytest.approx(p50, rel=1e-12), column
-        for column in ("aggregate_revenue_accuracy_pct", "mean_revenue_accuracy_pct",
-                       "median_revenue_accuracy_pct"):
-            assert row[column] == pytest.approx(accuracy_pct, rel=1e-9), column
-        assert row["aggregate_actual_to_predicted_ratio"] == pytest.approx(actual / p50, rel=1e-9)
-        inside = p10 <= actual <= p90
-        assert row["within_p10_p90_actions"] == int(inside)
-        assert row["within_p10_p90_share"] == float(inside)
+        assert row["actual_incremental_net_sales_total"] == pytest.approx(total_a, rel=1e-9)
+        assert row["predicted_net_sales_p50_total"] == pytest.approx(total_p, rel=1e-12)
+        # two actions: the median is the mean of the two
+        for column in ("mean_actual_incremental_net_sales", "median_actual_incremental_net_sales"):
+            assert row[column] == pytest.approx(total_a / 2, rel=1e-9), column
+        for column in ("mean_predicted_net_sales_p50", "median_predicted_net_sales_p50"):
+            assert row[column] == pytest.approx(total_p / 2, rel=1e-12), column
+        for column in ("mean_revenue_accuracy_pct", "median_revenue_accuracy_pct"):
+            assert row[column] == pytest.approx(accuracy.mean(), rel=1e-9), column
+        # the aggregate compares the totals, not the mean of the per-action accuracies
+        assert row["aggregate_revenue_accuracy_pct"] == pytest.approx(
+            100 * (1 - abs(total_a - total_p) / total_p), rel=1e-9)
+        assert row["aggregate_actual_to_predicted_ratio"] == pytest.approx(total_a / total_p, rel=1e-9)
+        assert row["within_p10_p90_actions"] == sum(inside)
+        assert row["within_p10_p90_share"] == pytest.approx(sum(inside) / 2, abs=1e-12)
 
 
-def test_replayed_month_inside_the_window_has_nothing_complete(winback_pending: Query) -> None:
+def test_replayed_month_inside_the_window_scores_only_the_closed_action(
+    winback_pending: Query, winback: tuple[list[dict], Query],
+) -> None:
+    """As of a date inside the 15%-off action's window, that action counts only as launched
+    and pending; the summaries are the closed reminder's alone."""
+    (reminder, pct15), _ = winback
+    outcomes = frame(winback_pending, "mart_action_outcomes", OUTCOME_COLUMNS).set_index("action_id")
+    assert outcomes.loc[pct15["action_id"], "status"] == "pending"
+    assert outcomes.loc[reminder["action_id"], "status"] == "complete"
+    closed = outcomes.loc[reminder["action_id"]]
+    actual, p50 = closed["actual_incremental_net_sales"], closed["predicted_incremental_net_sales_p50"]
     rows = frame(winback_pending, "mart_action_accuracy").set_index("play_id")
     assert sorted(rows.index) == ["all_plays", "winback_21_45"]
     for _, row in rows.iterrows():
-        assert (row["launched_actions"], row["pending_actions"], row["complete_actions"]) == (1, 1, 0)
-        assert row["summary_null_reason"] == row["accuracy_null_reason"] == "no_complete_actions"
-        for column in ("actual_incremental_net_sales_total", "within_p10_p90_share",
-                       "median_actual_incremental_net_sales", "mean_revenue_accuracy_pct",
-                       "aggregate_revenue_accuracy_pct"):
-            assert pd.isna(row[column]), column
+        assert (row["launched_actions"], row["pending_actions"], row["complete_actions"]) == (2, 1, 1)
+        assert (row["scored_actions"], row["accuracy_actions"]) == (1, 1)
+        assert row["summary_null_reason"] is None and row["accuracy_null_reason"] is None
+        for column in ("actual_incremental_net_sales_total", "mean_actual_incremental_net_sales",
+                       "median_actual_incremental_net_sales"):
+            assert row[column] == pytest.approx(actual, rel=1e-12), column
+        for column in ("predicted_net_sales_p50_total", "median_predicted_net_sales_p50"):
+            assert row[column] == pytest.approx(p50, rel=1e-12), column
+        assert row["median_revenue_accuracy_pct"] == pytest.approx(closed["revenue_accuracy_pct"], rel=1e-12)
+        assert row["aggregate_revenue_accuracy_pct"] == pytest.approx(
+            closed["revenue_accuracy_pct"], rel=1e-9)
 
 
 def test_store_without_launches_says_so(scenario_store) -> None:  # type: ignore[no-untyped-def]

@@ -1,14 +1,16 @@
 """mart_action_outcomes: the measured result of launched actions.
 
-The planted winback action of the winback_activation demo is measured as the generator's
-ground truth says (its audience, hash holdout and conversions are rebuilt here from
-fct_orders with the demo's own rules), the statistics equal statsmodels' computed from the
-counts, the revenue lift's Welch interval and p-value equal scipy's and statsmodels' on the
-per-member net sales rebuilt in pandas, the logged prediction is scaled and compared with
-the actual as computed by hand, a store without launches gives no rows, the SQL holdout hash
-is aura.tracking.holdout's, and an action whose window is still open has no statistics but
-keeps its prediction. The edge cases (empty arms, repeated log rows, window ends, overdue,
-incomplete predictions) are a dbt unit test in models/marts/tracking/mart_action_outcomes.yml."""
+Each of the two planted winback actions of the winback_activation demo (a reminder without a
+discount, then 15% off) is measured as the generator's ground truth says (its audience, hash
+holdout and conversions are rebuilt here from fct_orders with the demo's own rules), its
+planted lift lies inside the measured 95% interval, the statistics equal statsmodels'
+computed from the counts, the revenue lift's Welch interval and p-value equal scipy's and
+statsmodels' on the per-member net sales rebuilt in pandas, the logged prediction is scaled
+and compared with the actual as computed by hand, a store without launches gives no rows,
+the SQL holdout hash is aura.tracking.holdout's, and an action whose window is still open
+has no statistics but keeps its prediction (while the earlier one, closed, is measured).
+The edge cases (empty arms, repeated log rows, window ends, overdue, incomplete predictions)
+are a dbt unit test in models/marts/tracking/mart_action_outcomes.yml."""
 
 from __future__ import annotations
 
@@ -61,16 +63,49 @@ OUTCOME_COLUMNS = [
 ]
 
 
+# the ground-truth keys of the demo's planted launches: the reminder, then 15% off
+LAUNCHES = ["winback_reminder", "winback"]
+
+
 def outcomes(query: Query) -> list[dict]:
     rows = query(f"select {', '.join(COLUMNS)} from mart_action_outcomes order by action_id")
     return [dict(zip(COLUMNS, row, strict=True)) for row in rows]
 
 
+def outcome_of(query: Query, action_id: str) -> dict:
+    """The one outcome row of `action_id`."""
+    (row,) = [row for row in outcomes(query) if row["action_id"] == action_id]
+    return row
+
+
 @pytest.fixture(scope="module")
 def winback(scenario_store) -> tuple[dict, Query]:  # type: ignore[no-untyped-def]
-    """The same store fully built (shared with the other modules that build it)."""
+    """The same store fully built (shared with the other modules that build it); the
+    15%-off action's ground truth."""
     truth, query = scenario_store("winback_activation")
     return truth["effects"]["winback"], query
+
+
+@pytest.fixture(scope="module", params=LAUNCHES)
+def launch(request: pytest.FixtureRequest, scenario_store) -> tuple[dict, Query]:  # type: ignore[no-untyped-def]
+    """Each planted launch's ground truth, with the same store."""
+    truth, query = scenario_store("winback_activation")
+    return truth["effects"][request.param], query
+
+
+def test_the_store_logs_both_launches(scenario_store) -> None:  # type: ignore[no-untyped-def]
+    """Two launches of one play, the reminder's window closed before the 15%-off launch."""
+    truth, query = scenario_store("winback_activation")
+    reminder, pct15 = (truth["effects"][key] for key in LAUNCHES)
+    rows = outcomes(query)
+    assert sorted(row["action_id"] for row in rows) == sorted(
+        [reminder["action_id"], pct15["action_id"]])
+    assert {row["play_id"] for row in rows} == {"winback_21_45"}
+    assert [row["variant_id"] for row in sorted(rows, key=lambda r: r["launch_date"])] == [
+        "winback_21_45__reminder", "pct15"]
+    assert {row["status"] for row in rows} == {"complete"}
+    first = outcome_of(query, reminder["action_id"])
+    assert first["measurement_end_date"] < date.fromisoformat(pct15["launch_date"])
 
 
 def rebuild_demo_audience(query: Query, truth: dict) -> list[dict]:
@@ -103,7 +138,9 @@ def rebuild_demo_audience(query: Query, truth: dict) -> list[dict]:
                 where orders.order_date = date '{launch}' and orders.ordered_at_utc > ts
             ) as launch_day_orders_after_launch
         from members
-        cross join (select launched_at as ts from mart_action_outcomes) as launch
+        cross join (
+            select launched_at as ts from mart_action_outcomes where action_id = '{truth["action_id"]}'
+        ) as launch
         left join fct_orders as orders
             on orders.customer_key = members.customer_key and orders.is_counted_order
         group by members.customer_key
@@ -135,9 +172,9 @@ def arm_counts(members: list[dict]) -> dict:
     }
 
 
-def test_winback_outcome_equals_the_ground_truth(winback: tuple[dict, Query]) -> None:
-    truth, query = winback
-    (row,) = outcomes(query)
+def test_winback_outcome_equals_the_ground_truth(launch: tuple[dict, Query]) -> None:
+    truth, query = launch
+    row = outcome_of(query, truth["action_id"])
     rebuilt = rebuild_demo_audience(query, truth)
     demo = arm_counts(rebuilt)
     # the independent rebuild is the generator's ground truth
@@ -169,9 +206,9 @@ def test_winback_outcome_equals_the_ground_truth(winback: tuple[dict, Query]) ->
         ours["holdout_net_sales"] / ours["holdout"], abs=1e-9)
 
 
-def test_winback_statistics_equal_statsmodels(winback: tuple[dict, Query]) -> None:
-    truth, query = winback
-    (row,) = outcomes(query)
+def test_winback_statistics_equal_statsmodels(launch: tuple[dict, Query]) -> None:
+    truth, query = launch
+    row = outcome_of(query, truth["action_id"])
     x1, n1 = row["treated_conversions"], row["treated_n"]
     x2, n2 = row["holdout_conversions"], row["holdout_n"]
     assert row["lift_abs"] == pytest.approx(x1 / n1 - x2 / n2, abs=1e-12)
@@ -182,8 +219,11 @@ def test_winback_statistics_equal_statsmodels(winback: tuple[dict, Query]) -> No
     assert min(n1, n2) * min(x1 + x2, n1 + n2 - x1 - x2) / (n1 + n2) >= 5
     assert row["test_method"] == "z"
     assert row["p_value"] == pytest.approx(proportions_ztest([x1, x2], [n1, n2])[1], rel=1e-9)
-    # the planted lift lies inside the interval
+    # the planted lift lies inside the interval; the measured lift is the one the generator
+    # realised (its treated and holdout rates)
     assert row["lift_ci_lower"] <= truth["planted_lift_absolute"] <= row["lift_ci_upper"]
+    assert row["lift_abs"] == pytest.approx(truth["treated_rate"] - truth["holdout_rate"], abs=1e-4)
+    assert row["lift_abs"] == pytest.approx(truth["realised_lift_absolute"], abs=1e-4)
 
 
 def per_member_net_sales(query: Query, truth: dict) -> pd.DataFrame:
@@ -194,12 +234,12 @@ def per_member_net_sales(query: Query, truth: dict) -> pd.DataFrame:
     return members[["customer_key", "holdout", "net_sales"]]
 
 
-def test_winback_revenue_lift_equals_scipy_and_statsmodels(winback: tuple[dict, Query]) -> None:
+def test_winback_revenue_lift_equals_scipy_and_statsmodels(launch: tuple[dict, Query]) -> None:
     """Welch's interval and p-value of treated minus held-out net sales per member, from the
     per-member values (not the mart's summaries): scipy's ttest_ind(equal_var=False) and
     statsmodels' CompareMeans with unequal variances."""
-    truth, query = winback
-    (row,) = outcomes(query)
+    truth, query = launch
+    row = outcome_of(query, truth["action_id"])
     members = per_member_net_sales(query, truth)
     treated = members.loc[~members["holdout"], "net_sales"].to_numpy()
     held = members.loc[members["holdout"], "net_sales"].to_numpy()
@@ -234,11 +274,11 @@ def test_winback_revenue_lift_equals_scipy_and_statsmodels(winback: tuple[dict, 
         (ci.low * n, ci.high * n), rel=1e-9)
 
 
-def test_winback_prediction_against_actual_by_hand(winback: tuple[dict, Query]) -> None:
+def test_winback_prediction_against_actual_by_hand(launch: tuple[dict, Query]) -> None:
     """The prediction the demo logged at launch (its ground truth), scaled by hand to the
     treated members (window factor 1 at 28 days), against the actual rebuilt in pandas."""
-    truth, query = winback
-    (row,) = outcomes(query)
+    truth, query = launch
+    row = outcome_of(query, truth["action_id"])
     predicted = truth["predicted_net_sales"]
     assert truth["prediction_audience_size"] == truth["audience_size"]
     assert (row["predicted_net_sales_p10"], row["predicted_net_sales_p50"],
@@ -253,7 +293,7 @@ def test_winback_prediction_against_actual_by_hand(winback: tuple[dict, Query]) 
     treated = members.loc[~members["holdout"], "net_sales"]
     held = members.loc[members["holdout"], "net_sales"]
     actual = (treated.mean() - held.mean()) * len(treated)
-    share = len(treated) / truth["prediction_audience_size"]  # 294 / 374
+    share = len(treated) / truth["prediction_audience_size"]  # e.g. 1,477 / 1,880
     p10, p50, p90 = (predicted[k] * share for k in ("p10", "p50", "p90"))
     assert (row["predicted_incremental_net_sales_p10"], row["predicted_incremental_net_sales_p50"],
             row["predicted_incremental_net_sales_p90"]) == pytest.approx((p10, p50, p90), rel=1e-12)
@@ -263,11 +303,12 @@ def test_winback_prediction_against_actual_by_hand(winback: tuple[dict, Query]) 
     assert row["actual_to_predicted_ratio"] == pytest.approx(actual / p50, rel=1e-9)
 
 
-def test_pending_action_has_no_statistics(winback_pending: Query,
-                                          winback: tuple[dict, Query]) -> None:
-    _, complete_query = winback
-    (row,) = outcomes(winback_pending)
-    (complete,) = outcomes(complete_query)
+def test_pending_action_has_no_statistics(winback_pending: Query, scenario_store) -> None:  # type: ignore[no-untyped-def]
+    truth, complete_query = scenario_store("winback_activation")
+    pct15, reminder = truth["effects"]["winback"], truth["effects"]["winback_reminder"]
+    assert len(outcomes(winback_pending)) == 2
+    row = outcome_of(winback_pending, pct15["action_id"])
+    complete = outcome_of(complete_query, pct15["action_id"])
     assert row["status"] == "pending"
     # a replayed month: the orders reach past the window's end, the as-of date does not
     assert row["as_of_date"] < row["measurement_end_date"] <= row["data_through_date"]
@@ -284,10 +325,23 @@ def test_pending_action_has_no_statistics(winback_pending: Query,
     for key in ("predicted_incremental_net_sales_p10", "predicted_incremental_net_sales_p50",
                 "predicted_incremental_net_sales_p90"):
         assert row[key] == pytest.approx(complete[key], rel=1e-12), key
-    # a pending action is not evidence for the plan
-    (evidence,), = winback_pending(
-        "select evidence_class from mart_action_candidates where play_id = 'winback_21_45'")
-    assert evidence != "measured"
+    # the reminder's window closed before the as-of date: it is measured, exactly as in the
+    # full build (the same customers, orders and statistics)
+    earlier = outcome_of(winback_pending, reminder["action_id"])
+    assert earlier["status"] == "complete"
+    assert earlier["measurement_end_date"] <= earlier["as_of_date"]
+    closed = outcome_of(complete_query, reminder["action_id"])
+    for key in set(COLUMNS) - {"as_of_date", "data_through_date"}:
+        if isinstance(closed[key], float):  # sums over many members: equal to rounding
+            assert earlier[key] == pytest.approx(closed[key], rel=1e-12, abs=1e-12), key
+        else:
+            assert earlier[key] == closed[key], key
+    # a pending action is not evidence for the plan: the play's measured evidence is the
+    # latest complete action, the reminder
+    (evidence, measured_action), = winback_pending(
+        "select evidence_class, measured_action_id from mart_action_candidates "
+        "where play_id = 'winback_21_45'")
+    assert (evidence, measured_action) == ("measured", reminder["action_id"])
 
 
 def test_store_without_launches_has_no_outcomes(scenario_store) -> None:  # type: ignore[no-untyped-def]

@@ -335,13 +335,16 @@ def test_money_flows_through_on_a_store_with_evidence(scenario_store) -> None:  
 # --- the store with a launched winback action -------------------------------------------------
 
 def test_winback_activation_reads_the_launch_for_the_family(scenario_store) -> None:  # type: ignore[no-untyped-def]
-    """The demo's winback email was launched 2026-09-16; at the default as-of date
+    """The demo's latest winback email was launched 2026-09-16; at the default as-of date
     (2026-10-31) that is 45 days = 6 whole weeks back: winback_21_45 (4-week rest) is free
     again, and so is dormant_multibuyers, whose 6-week rest ends exactly now (6 < 6 is
-    false). No other family has launched anything. The demo logs its variant as 'pct15',
-    which is not a seed variant, so no variant carries a novelty penalty."""
+    false). No other family has launched anything. That launch logs its variant as 'pct15',
+    which is not a seed variant; the earlier reminder (2026-08-02, 90 days = 12 weeks back)
+    is the seed's winback_21_45__reminder, long past the 2-week novelty window, so no
+    variant carries a novelty penalty."""
     truth, query = scenario_store("winback_activation")
     launch = date.fromisoformat(truth["effects"]["winback"]["launch_date"])
+    reminder = truth["effects"]["winback_reminder"]
     mart = variants(query)
     (as_of,), = query("select as_of_date from mart_kpi_baselines")
     weeks = (as_of - launch).days // 7
@@ -355,7 +358,12 @@ def test_winback_activation_reads_the_launch_for_the_family(scenario_store) -> N
     assert (winback.cooldown_weeks[winback.play_id == "dormant_multibuyers"] == weeks).all()
     others = mart[mart.family != "winback"]
     assert others.family_last_launch_date.isna().all() and not others.is_in_cooldown.any()
-    assert mart.weeks_since_variant_launch.isna().all() and (mart.novelty_factor == 1).all()
+    reminder_weeks = (as_of - date.fromisoformat(reminder["launch_date"])).days // 7
+    assert reminder_weeks == 12
+    launched = mart.weeks_since_variant_launch.notna()
+    assert list(mart.index[launched]) == [reminder["variant_id"]]
+    assert (mart.weeks_since_variant_launch[launched] == reminder_weeks).all()
+    assert (mart.novelty_factor == 1).all()
 
 
 def test_winback_family_rests_inside_its_cooldown(winback_pending: Query) -> None:

@@ -174,9 +174,9 @@ def test_outcome_status_and_result_in_plain_english() -> None:
 
 
 def test_learning_lines_carry_the_marts_numbers(briefing_brands) -> None:  # type: ignore[no-untyped-def]
-    """winback_activation launched one winback variant: its line states the mart's measured
-    customers, posterior mean and interval, P(best) and traffic share; the accuracy lines
-    state the complete and in-range counts."""
+    """winback_activation launched two winback variants: each measured line states the mart's
+    measured customers, posterior mean and interval, P(best) and traffic share; the accuracy
+    lines state the complete and in-range counts."""
     import duckdb
 
     from aura.briefing.learning import load_learning
@@ -195,7 +195,7 @@ def test_learning_lines_carry_the_marts_numbers(briefing_brands) -> None:  # typ
     by_id = {v.variant_id: v for v in variants}
     assert set(by_id) == {p[0] for p in posteriors}
     measured = [p for p in posteriors if p[1]]
-    assert measured, "the scenario measures one variant"
+    assert len(measured) == 2, "the scenario measures two variants"
     for variant_id, n, mean, low, high, p_best, share, recommended in posteriors:
         line = by_id[variant_id]
         assert line.is_recommended == bool(recommended)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -312,26 +312,56 @@ def test_healthy_scenario_has_no_short_stock(beauty: Path) -> None:
     assert "low_inventory" not in gt["effects"]
 
 
-def test_winback_action_and_holdout(winback: Path) -> None:
+def test_winback_actions_are_logged_in_launch_order(winback: Path) -> None:
+    """Two launches of winback_21_45: the catalogue's reminder 90 days before the end date,
+    its 28-day window closed well before 15% off ('pct15') 45 days before the end date; each
+    logged with its planted numbers and the prediction frozen at launch."""
     gt = json.loads((winback / "ground_truth.json").read_text())
-    w = gt["effects"]["winback"]
+    reminder, pct15 = gt["effects"]["winback_reminder"], gt["effects"]["winback"]
     log = read_csv(winback / "action_log.csv")
-    assert len(log) == 1
-    row = log.iloc[0]
-    assert row["action_id"] == w["action_id"] == f"{w['launch_date']}__winback_21_45__pct15"
-    assert row["play_id"] == "winback_21_45" and row["variant_id"] == "pct15"
+    assert list(log["action_id"]) == [reminder["action_id"], pct15["action_id"]]
+    assert reminder["action_id"] == f"{reminder['launch_date']}__winback_21_45__reminder"
+    assert pct15["action_id"] == f"{pct15['launch_date']}__winback_21_45__pct15"
+    assert list(log["variant_id"]) == ["winback_21_45__reminder", "pct15"]
+    assert set(log["play_id"]) == {"winback_21_45"} and set(log["channel"]) == {"email"}
+    end = datetime.fromisoformat(gt["end_date"]).date()
+    launched = [datetime.strptime(t, "%Y-%m-%d %H:%M:%S %z") for t in log["launched_at"]]
+    assert [(end - t.date()).days for t in launched] == [90, 45]
+    assert launched[0] + timedelta(days=28) < launched[1] - timedelta(days=14)
+    assert date.fromisoformat(reminder["measurement_end_date"]) < date.fromisoformat(pct15["launch_date"])
+    for (_, row), w, planted in zip(log.iterrows(), (reminder, pct15), ((0.08, 0.02), (0.08, 0.06)),
+                                    strict=True):
+        assert (w["planted_baseline_rate"], w["planted_lift_absolute"]) == planted
+        assert float(row["holdout_fraction"]) == w["holdout_fraction"] == 0.2
+        assert int(row["audience_size"]) == w["prediction_audience_size"] == w["audience_size"]
+        logged = [float(row[f"predicted_net_sales_{q}"]) for q in ("p10", "p50", "p90")]
+        assert logged == [w["predicted_net_sales"][q] for q in ("p10", "p50", "p90")]
+        assert logged[0] < logged[1] < logged[2]
+    # the reminder has no discount, so a smaller stated prediction per member
+    per_member = [w["predicted_net_sales"]["p50"] / w["audience_size"] for w in (reminder, pct15)]
+    assert per_member == [pytest.approx(1.28), pytest.approx(2.50)]
+    assert (reminder["discount_code"], pct15["discount_code"]) == (None, "WINBACK15")
+
+
+@pytest.mark.parametrize("key", ["winback_reminder", "winback"])
+def test_winback_action_and_holdout(winback: Path, key: str) -> None:
+    gt = json.loads((winback / "ground_truth.json").read_text())
+    w = gt["effects"][key]
+    log = read_csv(winback / "action_log.csv").set_index("action_id")
+    row = log.loc[w["action_id"]]
+    assert row["play_id"] == "winback_21_45" and row["variant_id"] == w["variant_id"]
     assert float(row["holdout_fraction"]) == 0.2
     launched = datetime.strptime(row["launched_at"], "%Y-%m-%d %H:%M:%S %z")
-    assert (datetime.fromisoformat(gt["end_date"]).date() - launched.date()).days == 45
+    assert launched.date().isoformat() == w["launch_date"]
     # recompute the audience and outcomes from the export with the documented rules
     first = first_rows(read_orders(winback))
     valid = (first["Financial Status"] != "voided") & (first["Cancelled at"] == "")
-    key = first["Email"].str.strip().str.lower()
+    key_ = first["Email"].str.strip().str.lower()
     created = pd.to_datetime(first["Created at"], format="%Y-%m-%d %H:%M:%S %z", utc=True)
     local_day = pd.to_datetime(first["Created at"].str[:10])
     launch_day = pd.Timestamp(w["launch_date"])
-    pre = first[valid & (key != "") & (local_day < launch_day)]
-    last = local_day[pre.index].groupby(key[pre.index]).max()
+    pre = first[valid & (key_ != "") & (local_day < launch_day)]
+    last = local_day[pre.index].groupby(key_[pre.index]).max()
     since = (launch_day - last).dt.days
     audience = since[(since >= 21) & (since <= 45)].index.to_numpy()
     assert len(audience) == w["audience_size"] > 100
@@ -340,12 +370,22 @@ def test_winback_action_and_holdout(winback: Path) -> None:
     assert abs(hold.mean() - 0.2) < 3 * np.sqrt(0.2 * 0.8 / len(audience)) + 0.01
     assert all(hold[i] == in_holdout(w["action_id"], k, 0.2) for i, k in enumerate(audience))
     t0 = pd.Timestamp(launched)
-    hit = valid & (created > t0) & (created <= t0 + pd.Timedelta(days=28)) & (key != "")
-    converted = set(key[hit])
+    hit = valid & (created > t0) & (created <= t0 + pd.Timedelta(days=28)) & (key_ != "")
+    converted = set(key_[hit])
     conv = np.array([k in converted for k in audience])
     assert conv[~hold].sum() == w["treated_conversions"]
     assert conv[hold].sum() == w["holdout_conversions"]
     assert w["treated_rate"] > w["holdout_rate"]
+    assert w["realised_lift_absolute"] == pytest.approx(w["treated_rate"] - w["holdout_rate"], abs=1e-4)
+    # only the discounted launch's treated converters use its code, inside its window
+    coded = first["Discount Code"] == "WINBACK15"
+    window = (created > t0) & (created <= t0 + pd.Timedelta(days=28))
+    treated = set(audience[~hold])
+    in_launch = coded & window & key_.isin(treated)
+    if w["discount_code"] is None:
+        assert not in_launch.any()
+    else:
+        assert in_launch.sum() == coded.sum() > 0
 
 
 def test_holdout_rule_matches_duckdb_md5() -> None:

@@ -1,15 +1,18 @@
 """mart_variant_posteriors: Beta posteriors per (play, variant) and P(best) by Thompson sampling.
 
-On the winback_activation store (one launched action, 'pct15', with a planted treated rate
-of 0.14) the launched variant's posterior counts exactly the treated customers and
-conversions of mart_action_outcomes and of the generator's ground truth, and covers the
-planted rate; every mean and 90% interval equals scipy's; both P(best) columns agree with
-the exact P(best) of this play (one measured arm against uniform ones has a closed form),
-with an independent numpy Monte Carlo on every play, with each other, and the UDF column
-with the SQL UDF itself. On hand frames (aura/tracking/posteriors.py called directly) the
-posterior concentrates on the clearly better of two variants, the exploration floor holds,
-a recorded prior enters both estimates, a prior without a source is refused, and plays or
-variants without a measured outcome say so instead of recommending on noise."""
+On the winback_activation store (two launched variants of winback_21_45: the catalogue's
+reminder, planted treated rate 0.10, then 'pct15', 0.14) each launched variant's posterior
+counts exactly the treated customers and conversions of mart_action_outcomes and of the
+generator's ground truth, and covers its planted rate; the posterior concentrates on the
+better variant (higher mean, P(pct15 rate > reminder rate) > 0.95 by numerical integration
+and by Monte Carlo, pct15 ahead of the reminder in P(best)); every mean and 90% interval
+equals scipy's; both P(best) columns agree with the exact P(best) of this play (a
+one-dimensional integral), with an independent numpy Monte Carlo on every play, with each
+other, and the UDF column with the SQL UDF itself. On hand frames (aura/tracking/posteriors.py
+called directly) the posterior concentrates on the clearly better of two variants, the
+exploration floor holds, a recorded prior enters both estimates, a prior without a source is
+refused, and plays or variants without a measured outcome say so instead of recommending on
+noise."""
 
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from scipy import stats
+from scipy import integrate, stats
 
 import python_udfs
 from aura.tracking.posteriors import (
@@ -56,35 +59,77 @@ def mc_tolerance(p: np.ndarray, draws: float, draws_other: float = np.inf) -> np
 
 @pytest.fixture(scope="module")
 def winback(scenario_store) -> tuple[dict, pd.DataFrame, Query]:  # type: ignore[no-untyped-def]
+    """(the 15%-off launch's ground truth, the mart, query)."""
     truth, query = scenario_store("winback_activation")
     rows = query(f"select {', '.join(COLUMNS)} from mart_variant_posteriors order by play_id, variant_id")
     return truth["effects"]["winback"], pd.DataFrame(rows, columns=COLUMNS), query
 
 
-def test_launched_variant_counts_its_measured_outcome(winback: tuple[dict, pd.DataFrame, Query]) -> None:
+@pytest.fixture(scope="module")
+def reminder(scenario_store) -> dict:  # type: ignore[no-untyped-def]
+    """The earlier reminder launch's ground truth."""
+    truth, _ = scenario_store("winback_activation")
+    return truth["effects"]["winback_reminder"]
+
+
+def p_greater(a1: float, b1: float, a2: float, b2: float) -> float:
+    """P(X > Y) for independent X ~ Beta(a1, b1), Y ~ Beta(a2, b2): the integral of
+    pdf_X(x) P(Y < x) over [0, 1], told where the mass lies (the posteriors are narrow)."""
+    points = sorted({a1 / (a1 + b1), a2 / (a2 + b2)})
+    value, error = integrate.quad(lambda x: stats.beta.pdf(x, a1, b1) * stats.beta.cdf(x, a2, b2),
+                                  0, 1, points=points, limit=500, epsabs=1e-12, epsrel=1e-10)
+    assert error < 1e-9
+    return value
+
+
+def exact_p_best(alpha: np.ndarray, beta: np.ndarray) -> np.ndarray:
+    """P(arm i has the highest rate) = integral of pdf_i(x) prod_{j != i} cdf_j(x) dx, for
+    independent Beta arms (uniform ones included), by numerical integration."""
+    points = sorted({a / (a + b) for a, b in zip(alpha, beta, strict=True)})
+    out = []
+    for i in range(len(alpha)):
+        others = [j for j in range(len(alpha)) if j != i]
+
+        def integrand(x: float, i: int = i, others: list[int] = others) -> float:
+            return float(stats.beta.pdf(x, alpha[i], beta[i])
+                         * np.prod([stats.beta.cdf(x, alpha[j], beta[j]) for j in others]))
+
+        value, error = integrate.quad(integrand, 0, 1, points=points, limit=500, epsabs=1e-12)
+        assert error < 1e-9
+        out.append(value)
+    return np.array(out)
+
+
+def test_launched_variants_count_their_measured_outcomes(
+    winback: tuple[dict, pd.DataFrame, Query], reminder: dict,
+) -> None:
     truth, posteriors, query = winback
+    launched = {t["variant_id"]: t for t in (reminder, truth)}
+    assert set(launched) == {"winback_21_45__reminder", "pct15"}
     # hand counts: the complete outcomes of each logged variant, treated arm
     hand = query("""
         select play_id, variant_id, count(*), sum(treated_n), sum(treated_conversions)
         from mart_action_outcomes where status = 'complete' and treated_n > 0
-        group by play_id, variant_id
+        group by play_id, variant_id order by variant_id
     """)
-    assert [(p, v) for p, v, *_ in hand] == [(truth["play_id"], truth["variant_id"])]
-    (_, _, actions, n, conversions), = hand
-    assert (n, conversions) == (truth["treated"], truth["treated_conversions"])  # the ground truth
-
-    row = posteriors.set_index("variant_id").loc[truth["variant_id"]]
-    assert not row["is_catalogue_variant"]  # the demo logs 'pct15', which the catalogue lacks
-    evidence = (row["actions_measured"], row["measured_customers"], row["conversions"])
-    assert evidence == (actions, n, conversions)
-    assert row["posterior_basis"] == "measured" and row["prior_source"] == UNIFORM_PRIOR_SOURCE
-    assert row["posterior_alpha"] == 1 + conversions
-    assert row["posterior_beta"] == 1 + n - conversions
-    # the planted treated conversion rate lies inside the 90% credible interval
-    assert row["posterior_ci_lower"] < truth["planted_treated_rate"] < row["posterior_ci_upper"]
+    assert sorted((p, v) for p, v, *_ in hand) == sorted((t["play_id"], v) for v, t in launched.items())
+    by_variant = posteriors.set_index("variant_id")
+    for _, variant_id, actions, n, conversions in hand:
+        planted = launched[variant_id]
+        assert (actions, n, conversions) == (1, planted["treated"], planted["treated_conversions"])
+        row = by_variant.loc[variant_id]
+        # the catalogue has the reminder; the demo's 'pct15' is not a catalogue variant
+        assert row["is_catalogue_variant"] == (variant_id == "winback_21_45__reminder")
+        evidence = (row["actions_measured"], row["measured_customers"], row["conversions"])
+        assert evidence == (actions, n, conversions)
+        assert row["posterior_basis"] == "measured" and row["prior_source"] == UNIFORM_PRIOR_SOURCE
+        assert row["posterior_alpha"] == 1 + conversions
+        assert row["posterior_beta"] == 1 + n - conversions
+        # the planted treated conversion rate lies inside the 90% credible interval
+        assert row["posterior_ci_lower"] < planted["planted_treated_rate"] < row["posterior_ci_upper"]
 
     # every other variant of every play is its uniform prior, with the reason
-    others = posteriors[posteriors["variant_id"] != truth["variant_id"]]
+    others = posteriors[~posteriors["variant_id"].isin(launched)]
     assert (others["posterior_basis"] == "prior_only").all()
     assert (others["measurement_null_reason"] == "not_launched").all()
     assert others["measured_customers"].isna().all() and others["conversions"].isna().all()
@@ -107,28 +152,64 @@ def test_mean_and_interval_equal_scipy(winback: tuple[dict, pd.DataFrame, Query]
     np.testing.assert_allclose(stats.beta.cdf(posteriors["posterior_ci_upper"], a, b), 0.95, atol=1e-9)
 
 
-def test_p_best_of_the_launched_play_equals_its_closed_form(
-    winback: tuple[dict, pd.DataFrame, Query],
+def test_p_best_of_the_launched_play_equals_its_exact_value(
+    winback: tuple[dict, pd.DataFrame, Query], reminder: dict,
 ) -> None:
-    # One arm Beta(a, b) against k uniform arms: P(it is best) = E[X^k] = prod_j (a + j) / (a + b + j),
-    # and the uniform arms share the rest equally.
+    # Two measured arms and two uniform ones: P(arm i is best) = integral of
+    # pdf_i(x) prod_{j != i} cdf_j(x) dx, computed by numerical integration.
     truth, posteriors, _ = winback
     play = posteriors[posteriors["play_id"] == truth["play_id"]].set_index("variant_id")
-    a, b = play.at[truth["variant_id"], "posterior_alpha"], play.at[truth["variant_id"], "posterior_beta"]
-    k = len(play) - 1
-    exact_measured = float(np.prod([(a + j) / (a + b + j) for j in range(k)]))
-    exact = pd.Series((1 - exact_measured) / k, index=play.index)
-    exact[truth["variant_id"]] = exact_measured
+    measured = [reminder["variant_id"], truth["variant_id"]]
+    exact = pd.Series(exact_p_best(play["posterior_alpha"].to_numpy(), play["posterior_beta"].to_numpy()),
+                      index=play.index)
+    assert exact.sum() == pytest.approx(1.0, abs=1e-8)
+    # the two uniform arms are equally likely to be best
+    untried = [v for v in play.index if v not in measured]
+    assert len(untried) == 2 and exact[untried[0]] == pytest.approx(exact[untried[1]], abs=1e-10)
     draws = int(play["thompson_draws"].iloc[0])
     for column in ("p_best_mabwiser", "p_best_udf"):
         assert (np.abs(play[column] - exact) <= mc_tolerance(exact, draws)).all(), column
-    # the three untried catalogue variants lead: Thompson sampling explores them
-    assert play.at[truth["variant_id"], "p_best"] < 0.05
+    # the two untried catalogue variants lead: Thompson sampling explores them
+    assert play.loc[measured, "p_best"].max() < 0.05
     assert play["recommendation_basis"].eq("exploration").all()
     assert play["play_basis"].eq("partly_measured").all()
-    # identical posteriors share one P(best) exactly; the tie goes to the no-discount variant
-    assert play.loc[play.index != truth["variant_id"], "p_best"].nunique() == 1
-    assert play["recommended_variant_id"].eq("winback_21_45__reminder").all()
+    # identical posteriors share one P(best) exactly; neither untried variant is the
+    # no-discount one (that is the measured reminder), so the tie goes to the lower
+    # incentive cost: free shipping (0.08 of the order value) before 10% off
+    assert play.loc[untried, "p_best"].nunique() == 1
+    assert play["recommended_variant_id"].eq("winback_21_45__free_shipping").all()
+
+
+def test_posterior_concentrates_on_the_better_launched_variant(
+    winback: tuple[dict, pd.DataFrame, Query], reminder: dict,
+) -> None:
+    """Issue #8: the store's own launches tell which variant converts better. The planted
+    treated rates are 0.14 (pct15) and 0.10 (the reminder); the mart's posteriors put pct15
+    ahead with high probability, computed here independently of the mart's sampling."""
+    truth, posteriors, _ = winback
+    assert truth["planted_treated_rate"] > reminder["planted_treated_rate"]
+    play = posteriors[posteriors["play_id"] == truth["play_id"]].set_index("variant_id")
+    better, worse = play.loc[truth["variant_id"]], play.loc[reminder["variant_id"]]
+    assert better["posterior_mean"] > worse["posterior_mean"]
+    assert better["posterior_ci_lower"] > worse["posterior_mean"]
+    a1, b1 = better["posterior_alpha"], better["posterior_beta"]
+    a2, b2 = worse["posterior_alpha"], worse["posterior_beta"]
+    exact = p_greater(a1, b1, a2, b2)
+    assert exact > 0.95
+    # the complement computed the other way round adds up
+    assert exact + p_greater(a2, b2, a1, b1) == pytest.approx(1.0, abs=1e-8)
+    # an independent Monte Carlo of the same probability
+    rng = np.random.default_rng(8)
+    n = 2_000_000
+    mc = float(np.mean(rng.beta(a1, b1, n) > rng.beta(a2, b2, n)))
+    assert abs(mc - exact) <= mc_tolerance(exact, n)
+    # Thompson sampling over the two launched arms alone (the SQL UDF's code) agrees
+    draws, seed = int(better["thompson_draws"]), int(better["thompson_seed"])
+    pair = thompson_p_best(np.array([a1, a2]), np.array([b1, b2]), draws, seed)
+    assert abs(pair[0] - exact) <= mc_tolerance(exact, draws)
+    # among the measured arms of the play, P(best) ranks pct15 above the reminder
+    for column in ("p_best_mabwiser", "p_best_udf", "p_best", "traffic_share"):
+        assert better[column] > worse[column], column
 
 
 def test_p_best_columns_agree_with_each_other_the_udf_and_numpy(

@@ -34,34 +34,36 @@ from aura.demo.weather import weather_frame
 from aura.inputs.contract import ACTION_LOG
 
 _PILOT_CUSTOMERS = 20_000
+# ground-truth key of each planted winback launch
+_EFFECT_KEY = {wb.PCT15.variant_id: "winback", wb.REMINDER.variant_id: "winback_reminder"}
 # random-stream keys of the stages
 _SPEND, _SIM, _SUBSAMPLE, _ORDERS, _EXPORT, _SIDE, _PILOT = range(1, 8)
 
 
 def _simulate(sc: Scenario, cat: Catalog, cal: Calendar, lam: np.ndarray, n: int,
-              rng: np.random.Generator) -> tuple[Customers, Timeline, wb.WinbackPlan | None]:
+              rng: np.random.Generator) -> tuple[Customers, Timeline, list[wb.WinbackPlan]]:
     cust = draw_customers(sc, cat, lam, cal, n, rng)
     tl = bfcm_extras(base_timeline(cust, cal, rng), cust, sc, cal, rng)
-    plan = None
+    plans: list[wb.WinbackPlan] = []
     if sc.winback:
-        tl, plan = wb.plant_winback(tl, cust, cal, rng)
-    return cust, tl, plan
+        tl, plans = wb.plant_winbacks(tl, cust, cal, rng)
+    return cust, tl, plans
 
 
 def simulate_exact(sc: Scenario, cat: Catalog, cal: Calendar, lam: np.ndarray, target: int,
-                   seed: int) -> tuple[Customers, Timeline, wb.WinbackPlan | None]:
+                   seed: int) -> tuple[Customers, Timeline, list[wb.WinbackPlan]]:
     """Simulate enough customers, then keep whole customers until exactly `target` orders."""
     _, pilot, _ = _simulate(sc, cat, cal, lam, _PILOT_CUSTOMERS, rng_for(seed, _PILOT))
     ratio = max(float((pilot.t >= 0).sum()) / _PILOT_CUSTOMERS, 0.01)
     n = int(target / ratio * 1.08) + 50
     for attempt in range(8):
-        cust, tl, plan = _simulate(sc, cat, cal, lam, n, rng_for(seed, _SIM, attempt))
+        cust, tl, plans = _simulate(sc, cat, cal, lam, n, rng_for(seed, _SIM, attempt))
         avoid = np.zeros(cust.n, dtype=bool)
-        if plan is not None:
+        for plan in plans:
             avoid[plan.audience] = True
         kept = subsample(tl, cust.n, target, avoid, rng_for(seed, _SUBSAMPLE, attempt))
         if kept is not None:
-            return cust, kept, plan
+            return cust, kept, plans
         n = int(n * 1.3) + 50
     raise RuntimeError(f"could not simulate {target} orders")
 
@@ -95,31 +97,35 @@ def _weather(cal: Calendar, rng: np.random.Generator) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _action_log(plan: wb.WinbackPlan | None, cal: Calendar, audience_size: int) -> pd.DataFrame:
-    """The action log: the planted launch with the prediction frozen at launch, for the
-    audience as the warehouse measures it (the ground truth's audience_size)."""
+def _action_log(plans: list[wb.WinbackPlan], cal: Calendar, audience_sizes: list[int]
+                ) -> pd.DataFrame:
+    """The action log: one row per planted launch, in launch order, with the prediction
+    frozen at launch for the audience as the warehouse measures it (the ground truth's
+    audience_size)."""
     cols = [c.name for c in ACTION_LOG.columns]
-    if plan is None:
+    if not plans:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
     start_ns = np.datetime64(cal.start, "ns").astype(np.int64)
-    launched = csvout.localize(np.array([start_ns + int(plan.launched_t * 86_400) * 10**9]))[0]
-    row = {
-        "action_id": plan.action_id, "play_id": wb.PLAY_ID, "variant_id": wb.VARIANT_ID,
-        "channel": wb.CHANNEL, "launched_at": csvout.timestamps(launched)[0].as_py(),
-        "holdout_fraction": str(wb.HOLDOUT_FRACTION), "launched_by": "demo@aura.example",
-        "note": "Demo: winback email, 15% off; planted lift",
-    }
-    p10, p50, p90 = wb.predicted_net_sales(audience_size)
-    row.update({
-        "predicted_net_sales_p10": f"{p10:.2f}", "predicted_net_sales_p50": f"{p50:.2f}",
-        "predicted_net_sales_p90": f"{p90:.2f}", "audience_size": str(audience_size),
-    })
-    return pd.DataFrame([row])[cols]
+    launched = csvout.localize(np.array(
+        [start_ns + int(plan.launched_t * 86_400) * 10**9 for plan in plans]))[0]
+    stamps = csvout.timestamps(launched).to_pylist()
+    rows = []
+    for plan, stamp, size in zip(plans, stamps, audience_sizes, strict=True):
+        p10, p50, p90 = plan.launch.predicted_net_sales(size)
+        rows.append({
+            "action_id": plan.action_id, "play_id": wb.PLAY_ID,
+            "variant_id": plan.launch.variant_id, "channel": wb.CHANNEL, "launched_at": stamp,
+            "holdout_fraction": str(plan.launch.holdout_fraction),
+            "launched_by": "demo@aura.example", "note": plan.launch.note,
+            "predicted_net_sales_p10": f"{p10:.2f}", "predicted_net_sales_p50": f"{p50:.2f}",
+            "predicted_net_sales_p90": f"{p90:.2f}", "audience_size": str(size),
+        })
+    return pd.DataFrame(rows)[cols]
 
 
 def _write_side_files(out_dir: Path, sc: Scenario, cal: Calendar, orders: Orders,
                       lines: Lines, cat: Catalog, spend: marketing.Spend, scale: float,
-                      plan: wb.WinbackPlan | None, winback_truth: dict | None,
+                      plans: list[wb.WinbackPlan], winback_truths: list[dict],
                       seed: int) -> tuple[dict[str, int], list]:
     rng = rng_for(seed, _SIDE)
     stock = exports.inventory(orders, lines, cat, cal.end, cal.days - 1, sc.low_inventory,
@@ -129,8 +135,7 @@ def _write_side_files(out_dir: Path, sc: Scenario, cal: Calendar, orders: Orders
         "inventory_export.csv": stock.frame,
         "marketing_spend.csv": _spend_frame(spend, cal, scale, rng),
         "weather.csv": _weather(cal, rng),
-        "action_log.csv": _action_log(plan, cal,
-                                      winback_truth["audience_size"] if winback_truth else 0),
+        "action_log.csv": _action_log(plans, cal, [t["audience_size"] for t in winback_truths]),
     }
     rows = {name: csvout.write_frame(out_dir / name, df) for name, df in frames.items()}
     return rows, stock.low
@@ -150,7 +155,7 @@ def generate(scenario: str, out_dir: Path, orders: int | None = None, seed: int 
         c: np.zeros(len(cal.dates)) for c in marketing.CHANNELS}
     base = base_intensity(sc, cal)
     lam = base * (1.0 + sum(lift.values()))
-    cust, tl, plan = simulate_exact(sc, cat, cal, lam, target, seed)
+    cust, tl, plans = simulate_exact(sc, cat, cal, lam, target, seed)
     order_tab, lines = build_orders(tl, cust, cat, sc, cal, rng_for(seed, _ORDERS))
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -159,9 +164,9 @@ def generate(scenario: str, out_dir: Path, orders: int | None = None, seed: int 
                                    rng_for(seed, _EXPORT))
     new_per_day = float((order_tab.seq == 0).sum()) / cal.days
     scale = marketing.dollars_per_unit(sc.vertical, max(new_per_day, 0.1))
-    winback_truth = truth.winback(plan, cal, order_tab, cust) if plan is not None else None
+    winback_truths = [truth.winback(plan, cal, order_tab, cust) for plan in plans]
     side_rows, low = _write_side_files(out_dir, sc, cal, order_tab, lines, cat, spend, scale,
-                                       plan, winback_truth, seed)
+                                       plans, winback_truths, seed)
     effects: dict[str, object] = {}
     if not sc.null:
         effects["seasonality"] = truth.seasonality(sc)
@@ -173,8 +178,10 @@ def generate(scenario: str, out_dir: Path, orders: int | None = None, seed: int 
             effects["low_inventory"] = {"skus": [x["sku"] for x in low], "details": low,
                                         "rule": "available < 7 x units sold per day over the "
                                                 "last 28 days (all locations)"}
-        if winback_truth is not None:
-            effects["winback"] = winback_truth
+        # the planted launches: "winback" is the 15%-off email (the latest launch),
+        # "winback_reminder" the earlier reminder without a discount
+        for plan, launch_truth in zip(plans, winback_truths, strict=True):
+            effects[_EFFECT_KEY[plan.launch.variant_id]] = launch_truth
     gt = GroundTruth(
         scenario=sc.name, seed=seed, description=sc.description,
         start_date=cal.start.isoformat(), end_date=cal.end.isoformat(),

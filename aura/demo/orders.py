@@ -24,6 +24,7 @@ from aura.demo.simulate import (
     Customers,
     Timeline,
 )
+from aura.demo.winback import CODE_MARK
 
 CODES = ("", "WELCOME10", "BFCM25", "SPRING15", "SUMMER20", "WINBACK15", "SAVE5")
 NO_CODE, WELCOME, BFCM, SPRING, SUMMER, WINBACK, SAVE5 = range(7)
@@ -126,7 +127,8 @@ def _codes(o: dict[str, np.ndarray], cust: Customers, sc: Scenario, cal: Calenda
         p = 0.8 if mult >= 3 else 0.45
         in_window = (o["day"] >= bf) & (o["day"] < bf + 4)
         code = np.where(in_window & ~recurring & (u[3] < p), BFCM, code)
-    return np.where((o["winback"] == 2) & (u[4] < 0.7), WINBACK, code)
+    # treated converters of the discounted winback launch use its code (the reminder has none)
+    return np.where((o["winback"] == CODE_MARK) & (u[4] < 0.7), WINBACK, code)
 
 
 def _lines(o: dict[str, np.ndarray], cust: Customers, cat: Catalog, vertical: str,

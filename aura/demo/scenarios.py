@@ -28,7 +28,7 @@ class Scenario:
     bfcm_last_extra: float = 0.03
     seasonal_codes: bool = True  # SPRING15 / SUMMER20 campaigns
     low_inventory: bool = False  # top sellers nearly out of stock at the end
-    winback: bool = False  # a launched winback action with a planted lift
+    winback: bool = False  # two launched winback actions with planted lifts
     null: bool = False  # no planted effect anywhere
     description: str = ""
 
@@ -93,8 +93,15 @@ SCENARIOS: dict[str, Scenario] = {
         replace(
             _HEALTHY,
             name="winback_activation",
+            # five times healthy_beauty's orders: audiences of about 1,900 customers per
+            # launch, enough to tell a 10% from a 14% conversion rate (DECISIONLOG)
+            orders=60_000,
             winback=True,
-            description="Like healthy_beauty plus a launched winback email with a 20% holdout.",
+            description=(
+                "Like healthy_beauty at five times the orders, plus two launched winback "
+                "emails with a 20% holdout: a reminder without a discount (planted lift +2 "
+                "points), then 15% off (+6 points)."
+            ),
         ),
         Scenario(
             name="null",

@@ -222,7 +222,8 @@ class Timeline:
     status: np.ndarray
     cancelled: np.ndarray
     promo: np.ndarray  # an extra order placed because of BFCM
-    winback: np.ndarray  # 0; 1 a holdout customer's conversion; 2 a treated one's
+    winback: np.ndarray  # 0; a planted winback conversion: 1 held out, 2 treated with a
+    # discount code, 3 treated without one (aura.demo.winback)
 
     def take(self, idx: np.ndarray) -> Timeline:
         return Timeline(*(getattr(self, f.name)[idx] for f in fields(self)))

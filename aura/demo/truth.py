@@ -197,7 +197,9 @@ def bfcm(sc: Scenario, cal: Calendar, orders: Orders) -> list[dict[str, Any]]:
 
 def winback(plan: wb.WinbackPlan, cal: Calendar, orders: Orders, cust: Customers
             ) -> dict[str, Any]:
-    """Audience and outcomes recomputed from the exported orders with the action's rules."""
+    """Audience and outcomes of one planted launch, recomputed from the exported orders with
+    the action's rules."""
+    launch = plan.launch
     valid = orders.valid()
     day = plan.launch_day
     before = valid & (orders.day < day)
@@ -207,7 +209,7 @@ def winback(plan: wb.WinbackPlan, cal: Calendar, orders: Orders, cust: Customers
     aud = np.flatnonzero((cust.kind == EMAIL) & (last >= 0) & (since >= wb.RECENCY[0])
                          & (since <= wb.RECENCY[1]))
     keys = emails(cust.ident, aud).to_pylist()
-    hold = holdout_mask(plan.action_id, keys, wb.HOLDOUT_FRACTION)
+    hold = holdout_mask(plan.action_id, keys, launch.holdout_fraction)
     start_ns = np.datetime64(cal.start, "ns").astype(np.int64)
     launched = int(localize(np.array([start_ns + int(plan.launched_t * 86_400) * 10**9]))[0][0])
     window_end = launched + wb.WINDOW_DAYS * _NS_DAY
@@ -217,9 +219,10 @@ def winback(plan: wb.WinbackPlan, cal: Calendar, orders: Orders, cust: Customers
     conv = converted[aud]
     treated_n, hold_n = int((~hold).sum()), int(hold.sum())
     return {
-        "action_id": plan.action_id, "play_id": wb.PLAY_ID, "variant_id": wb.VARIANT_ID,
+        "action_id": plan.action_id, "play_id": wb.PLAY_ID, "variant_id": launch.variant_id,
         "channel": wb.CHANNEL, "launch_date": _date(cal, day),
-        "holdout_fraction": wb.HOLDOUT_FRACTION,
+        "measurement_end_date": _date(cal, day + wb.WINDOW_DAYS),
+        "holdout_fraction": launch.holdout_fraction,
         "audience_rule": (
             "email customers (key lower(trim(Email))) whose last order that is neither voided "
             f"nor cancelled has a date {wb.RECENCY[0]}-{wb.RECENCY[1]} days before the launch "
@@ -228,21 +231,23 @@ def winback(plan: wb.WinbackPlan, cal: Calendar, orders: Orders, cust: Customers
         "conversion_rule": (
             f"a valid order with launched_at < Created at <= launched_at + {wb.WINDOW_DAYS} days"
         ),
-        "planted_baseline_rate": wb.BASELINE,
-        "planted_lift_absolute": wb.LIFT,
-        "planted_treated_rate": round(wb.BASELINE + wb.LIFT, 4),
+        "planted_baseline_rate": launch.baseline,
+        "planted_lift_absolute": launch.lift,
+        "planted_treated_rate": launch.treated_rate,
         "audience_size": len(aud), "treated": treated_n, "holdout": hold_n,
         "treated_conversions": int(conv[~hold].sum()),
         "holdout_conversions": int(conv[hold].sum()),
         "treated_rate": round(float(conv[~hold].mean()), 4) if treated_n else None,
         "holdout_rate": round(float(conv[hold].mean()), 4) if hold_n else None,
-        "discount_code": wb.CODE,
+        "realised_lift_absolute": (round(float(conv[~hold].mean() - conv[hold].mean()), 4)
+                                   if treated_n and hold_n else None),
+        "discount_code": launch.code,
         # the prediction logged at launch (action_log.csv), for the whole audience at launch
-        "predicted_net_sales": dict(zip(("p10", "p50", "p90"), wb.predicted_net_sales(len(aud)),
-                                        strict=True)),
+        "predicted_net_sales": dict(zip(("p10", "p50", "p90"),
+                                        launch.predicted_net_sales(len(aud)), strict=True)),
         "prediction_audience_size": len(aud),
         "prediction_rule": (
-            f"{wb.PREDICTED_PER_MEMBER} (p10, p50, p90) per audience member at launch: a "
+            f"{launch.predicted_per_member} (p10, p50, p90) per audience member at launch: a "
             "planning number standing in for the plan row's prediction, not read from the "
             "simulated outcome"
         ),
