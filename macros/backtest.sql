@@ -96,7 +96,7 @@
                 || '{{ horizon }} days after it.'
         when {{ r }}.check_name = 'baseline_net_sales' and {{ r }}.subject = 'engine choice'
             then 'The engine''s own pick of baseline (' || coalesce({{ r }}.engine_sources_text, 'none')
-                || ' month-ends) missed the next {{ horizon }} days'' net sales by '
+                || ') missed the next {{ horizon }} days'' net sales by '
                 || {{ metrics_pct_text(r ~ '.mean_abs_pct_error') }} || ' on average (' || {{ lean }} || ').'
         when {{ r }}.check_name = 'baseline_net_sales'
             then upper(substr({{ r }}.subject_label, 1, 1)) || substr({{ r }}.subject_label, 2)

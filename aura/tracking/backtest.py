@@ -97,8 +97,10 @@ def build_backtest(input_dir: Path, db_path: Path, input_format: str = "shopify"
         **(extra_vars or {}),
     }
     dbt = Path(sys.executable).parent / "dbt"
+    # cautious: only the data tests whose every parent is built (a test of a selected seed may
+    # read a seed or mart the backtest does not need)
     cmd = [str(dbt) if dbt.exists() else "dbt", "build", "--select", SELECTOR,
-           "--exclude-resource-type", "unit_test",
+           "--indirect-selection", "cautious", "--exclude-resource-type", "unit_test",
            "--profiles-dir", str(REPO), "--project-dir", str(REPO),
            "--target-path", str(target), "--log-path", str(target / "logs"),
            "--vars", json.dumps(dbt_vars)]

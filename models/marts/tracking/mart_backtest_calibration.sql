@@ -86,7 +86,12 @@ summed as (
 
 -- how often the window policy picked each source (the engine-choice row)
 engine_counts as (
-    select engine_source, count(*) as month_ends
+    select
+        engine_source,
+        count(*) as month_ends,
+        row_number() over (order by count(*) desc nulls last, engine_source asc nulls last) as pick_rank,
+        count(*) over () as sources,
+        sum(count(*)) over () as all_month_ends
     from predictions
     where check_name = 'baseline_net_sales' and subject = 'engine choice'
     group by engine_source
@@ -96,8 +101,11 @@ engine_sources as (
     select
         {{ dbt.listagg("engine_source || ' at ' || " ~ metrics_int_text('month_ends'),
                        "'; '", "order by month_ends desc, engine_source") }} as engine_sources,
-        {{ dbt.listagg(backtest_source_words('engine_source') ~ " || ' at ' || "
-                       ~ metrics_int_text('month_ends'),
+        {{ dbt.listagg(backtest_source_words('engine_source') ~ " || case when sources = 1 "
+                       ~ "then ' at every month-end' when pick_rank = 1 then ' at ' || "
+                       ~ metrics_int_text('month_ends') ~ " || ' of the ' || "
+                       ~ metrics_int_text('all_month_ends') ~ " || ' month-ends' else ' at ' || "
+                       ~ metrics_int_text('month_ends') ~ " end",
                        "', '", "order by month_ends desc, engine_source") }} as engine_sources_text
     from engine_counts
 ),
