@@ -160,6 +160,26 @@ def audience_download(run: PublishedRun, card: PlanCard) -> None:
                        icon=":material/download:")
 
 
+def send_list_download(run: PublishedRun, action_id: str) -> None:
+    """The launched action's send list: its frozen audience without the held-out customers
+    (from the input folder), else the treated members the build measures; a caption when
+    neither exists."""
+    from aura.serving import action_audience
+
+    found = None
+    if run.input_dir is not None:
+        found = action_audience.send_list(run.input_dir, action_id)
+    if found is None:
+        found = action_audience.rebuilt_send_list(run.db_path, action_id)
+    if found is None:
+        st.caption("No send list is recorded for this action.")
+        return
+    name, text, customers = found
+    st.download_button(f"Download the send list ({fmt.count(customers, 'customer')}, holdout left out)",
+                       data=text, file_name=name, mime="text/csv", key=f"send_list_{action_id}",
+                       on_click="ignore", icon=":material/download:")
+
+
 def how_to_launch(card: PlanCard) -> None:
     if card.steps:
         st.markdown("**How to launch**\n\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(card.steps, 1)))

@@ -111,15 +111,26 @@ def _connect(db_path: Path) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def export_audiences(db_path: Path | str, out_dir: Path | str, as_of: date | str | None = None,
-                     plays: Iterable[str] | None = None) -> list[Path]:
-    """Write one CSV per play (`<play_id>_<as_of>.csv`) and README.txt into `out_dir`.
+def send_list_columns(play_id: str) -> list[str]:
+    """The columns of a play's CSV, in order."""
+    return COMMON_COLUMNS + PLAY_COLUMNS.get(play_id, DEFAULT_PLAY_COLUMNS) + ["reason"]
 
-    `as_of` must be the date the database was built for (default: that date); `plays`
-    limits the files to those play ids (default: every play). Returns the CSV paths in
-    play order.
-    """
-    db_path, out_dir = Path(db_path), Path(out_dir)
+
+def send_list_row(record: dict[str, object], columns: list[str]) -> list[str]:
+    """One member (a mart_audience_members row as a dict) as the CSV's text cells."""
+    record = {
+        **record,
+        "marketing_consent": "yes" if record.get("accepts_marketing") else "unknown",
+        "product": _product(record.get("product_title"), record.get("variant_title")),  # type: ignore[arg-type]
+    }
+    return [_text(record.get(c)) for c in columns]
+
+
+def _audience_records(
+    db_path: Path, as_of: date | str | None, plays: Iterable[str] | None,
+) -> tuple[list[tuple], date, list[str], dict[str, list[dict[str, object]]]]:
+    """(mart_audiences rows, the as-of date, the chosen plays, each play's members as dicts
+    of mart_audience_members columns, every member, none left out)."""
     with _connect(db_path) as con:
         audiences = con.execute(
             "select play_id, as_of_date, audience_size, definition, blocked_reason, blocked_detail, "
@@ -141,19 +152,38 @@ def export_audiences(db_path: Path | str, out_dir: Path | str, as_of: date | str
             "order by play_id, email nulls last, customer_key",
             [wanted_date],
         ).fetchall()
-
     by_play: dict[str, list[dict[str, object]]] = {p: [] for p in chosen}
     for row in members:
         record = dict(zip(_MEMBER_COLUMNS, row, strict=True))
         if record["play_id"] in by_play:
             by_play[str(record["play_id"])].append(record)
+    return audiences, wanted_date, chosen, by_play
+
+
+def play_members(db_path: Path | str, play_id: str) -> tuple[date, list[dict[str, object]]]:
+    """(as-of date, every member of the play's audience in the build at `db_path`), each a
+    dict of mart_audience_members columns; nobody left out."""
+    _, as_of, _, by_play = _audience_records(Path(db_path), None, [play_id])
+    return as_of, by_play[play_id]
+
+
+def export_audiences(db_path: Path | str, out_dir: Path | str, as_of: date | str | None = None,
+                     plays: Iterable[str] | None = None) -> list[Path]:
+    """Write one CSV per play (`<play_id>_<as_of>.csv`) and README.txt into `out_dir`.
+
+    `as_of` must be the date the database was built for (default: that date); `plays`
+    limits the files to those play ids (default: every play). Returns the CSV paths in
+    play order.
+    """
+    db_path, out_dir = Path(db_path), Path(out_dir)
+    audiences, wanted_date, chosen, by_play = _audience_records(db_path, as_of, plays)
 
     out_dir.mkdir(parents=True, exist_ok=True)
     info = {row[0]: row for row in audiences if row[1] == wanted_date}
     written: list[Path] = []
     summaries: list[str] = []
     for play in chosen:
-        columns = COMMON_COLUMNS + PLAY_COLUMNS.get(play, DEFAULT_PLAY_COLUMNS) + ["reason"]
+        columns = send_list_columns(play)
         no_email = declined = 0
         path = out_dir / f"{play}_{wanted_date.isoformat()}.csv"
         with path.open("w", newline="", encoding="utf-8") as handle:
@@ -166,9 +196,7 @@ def export_audiences(db_path: Path | str, out_dir: Path | str, as_of: date | str
                 if record["accepts_marketing"] is False:
                     declined += 1
                     continue
-                record["marketing_consent"] = "yes" if record["accepts_marketing"] else "unknown"
-                record["product"] = _product(record["product_title"], record["variant_title"])  # type: ignore[arg-type]
-                writer.writerow([_text(record[c]) for c in columns])
+                writer.writerow(send_list_row(record, columns))
         written.append(path)
         kept = len(by_play[play]) - no_email - declined
         _, _, size, definition, blocked, blocked_detail, note, empty_reason = info[play]
@@ -204,8 +232,9 @@ def export_audiences(db_path: Path | str, out_dir: Path | str, as_of: date | str
         "check consent in your email tool before sending. SMS consent is not known at all: only",
         "text customers your SMS tool already has consent for.",
         "",
-        "Before sending, keep a random 20% of each list as a holdout that gets nothing, so the",
-        "result can be measured.",
+        "To measure the result, mark the action as launched in the app (Past actions) before",
+        "sending: it holds a share of the list out by a fixed rule and gives you the send list",
+        "without them, and the next build compares who got it with who did not.",
         "",
         "Files:",
         "",

@@ -5,7 +5,7 @@ Nothing here imports dbt; see python_udfs/README.md for the SQL interface.
 """
 
 from python_udfs._common import Z_95
-from python_udfs.bayes import beta_quantile, thompson_p_best
+from python_udfs.bayes import beta_diff_quantile, beta_quantile, thompson_p_best
 from python_udfs.multiple_testing import bh_qvalues
 from python_udfs.power import power_two_prop, required_n_two_prop
 from python_udfs.proportion_tests import two_prop_method, two_prop_pvalue, two_prop_test
@@ -22,6 +22,7 @@ from python_udfs.ttests import welch_ci, welch_ci_lower, welch_ci_upper, welch_p
 
 __all__ = [
     "Z_95",
+    "beta_diff_quantile",
     "beta_quantile",
     "bh_qvalues",
     "diff_ci",

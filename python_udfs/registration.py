@@ -91,6 +91,7 @@ UDFS: tuple[Udf, ...] = (
     Udf("aura_required_n_two_prop", "ffff", "i", power.required_n_two_prop),
     Udf("aura_power_two_prop", "fffff", "f", power.power_two_prop),
     Udf("beta_quantile", "fff", "f", bayes.beta_quantile),
+    Udf("beta_diff_quantile", "fffff", "f", bayes.beta_diff_quantile),
     Udf("aura_thompson_p_best", "llii", "l", arrow=_thompson_arrow, row=_thompson_row),
 )
 

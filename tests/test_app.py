@@ -5,18 +5,19 @@ sections, numbers equal to the marts, plain-English copy, and the launch form.""
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import sys
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from aura.briefing import format as fmt
+from aura.briefing.learning import load_learning
 from aura.demo import SCENARIOS
 
 from conftest import REPO, PublishedBrand
@@ -248,7 +249,32 @@ def test_kpi_explorer_page(brand: str, published) -> None:  # type: ignore[no-un
 def test_past_actions_page(brand: str, published) -> None:  # type: ignore[no-untyped-def]
     b = published[1][brand]
     at = open_page(brand, "past_actions")
-    assert [h.value for h in at.header] == ["Launched actions", "Mark an action as launched"]
+    (launched,) = one_row(b, "select count(*) from mart_action_outcomes")
+    (variants,) = one_row(
+        b, "select count(*) from mart_variant_posteriors where play_id in (select play_id "
+           "from mart_variant_posteriors group by play_id having sum(actions_launched) > 0)")
+    assert [h.value for h in at.header] == [
+        "Launched actions", *(["How close the predictions came"] if launched else []),
+        *(["Which variant is winning"] if variants else []), "Mark an action as launched"]
+    shown = texts(at)
+    if launched:  # every play's line and the all-plays line, with the mart's complete count
+        (complete_all,) = one_row(b, "select complete_actions from mart_action_accuracy "
+                                     "where summary_level = 'all_plays'")
+        assert any(t.startswith("**All plays.**") and (f"{complete_all} complete" in t or not complete_all)
+                   for t in shown)
+        # each launched action offers its send list: the treated members the build measured
+        for (action_id, treated) in b.query(
+                "select action_id, count(*) filter (where not is_holdout) from mart_action_audience_members "
+                "group by action_id"):
+            button = at.get("download_button")
+            assert any(f"{fmt.count(treated, 'customer')}, holdout left out" in d.proto.label
+                       for d in button), action_id
+    with duckdb.connect(str(b.db_path), read_only=True) as con:
+        (as_of,), = con.execute("select max(as_of_date) from mart_briefing").fetchall()
+        accuracy, variant_lines = load_learning(con, as_of, mart(b).currency)
+    assert len(variant_lines) == variants
+    for line in (*accuracy, *variant_lines):
+        assert any(line.text in t for t in shown), line.text
     complete, pending = one_row(
         b, "select count(*) filter (where status = 'complete'), count(*) filter (where status = 'pending') "
            "from mart_action_outcomes")
@@ -264,40 +290,15 @@ def test_past_actions_page(brand: str, published) -> None:  # type: ignore[no-un
 
 # --- the launch form --------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Launch:  # the action log's Launch, as the app builds it
-    action_id: str
-    play_id: str
-    variant_id: str
-    channel: str
-    launched_at: datetime
-    holdout_fraction: float | None
-    launched_by: str
-    note: str = ""
-
-
-class _InvalidLaunch(ValueError):
-    pass
-
-
 @pytest.fixture
-def action_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Path, object]]]:
-    """aura.serving.action_log with append_launch recording its calls (a stand-in module when
-    the real one is not on this branch yet)."""
-    try:
-        from aura.serving import action_log as module
-    except ImportError:
-        module = types.ModuleType("aura.serving.action_log")
-        module.Launch = _Launch  # type: ignore[attr-defined]
-        module.InvalidLaunch = _InvalidLaunch  # type: ignore[attr-defined]
-        module.action_log_path = lambda input_dir: Path(input_dir) / "action_log.csv"  # type: ignore[attr-defined]
-        monkeypatch.setitem(sys.modules, "aura.serving.action_log", module)
-        import aura.serving
+def action_log(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[tuple[Path, object, object]]]:
+    """aura.serving.action_log with append_launch recording its calls (path, launch, frozen
+    audience) instead of writing into the shared published brands' input folders."""
+    from aura.serving import action_log as module
 
-        monkeypatch.setattr(aura.serving, "action_log", module, raising=False)
-    calls: list[tuple[Path, object]] = []
-    monkeypatch.setattr(module, "append_launch", lambda path, launch: calls.append((path, launch)),
-                        raising=False)
+    calls: list[tuple[Path, object, object]] = []
+    monkeypatch.setattr(module, "append_launch",
+                        lambda path, launch, audience=None: calls.append((path, launch, audience)))
     yield calls
 
 
@@ -323,7 +324,7 @@ def test_launch_form_appends_the_action(brand: str, published, action_log) -> No
     at.button(key="launch_submit").click().run(timeout=TIMEOUT)
     assert not at.exception
     assert len(action_log) == 1
-    path, launch = action_log[0]
+    path, launch, audience = action_log[0]
     assert Path(path).parent == b.input_dir
     assert (launch.action_id, launch.play_id, launch.variant_id) == (action_id, play_id, variant_id)
     assert launch.launched_by == "Ana" and launch.note == "sent Tuesday"
@@ -335,19 +336,32 @@ def test_launch_form_appends_the_action(brand: str, published, action_log) -> No
     else:
         assert launch.holdout_fraction == pytest.approx(0.2)
     assert at.success and at.success[0].value.startswith("Recorded:")
+    # the audience is frozen from the published build: the play's members the channel
+    # reaches, each held out by the hash rule (recomputed here with hashlib)
+    assert audience.action_id == action_id and audience.play_id == play_id
+    reach = {"email": "email is not null and accepts_marketing is distinct from false",
+             "sms": "phone is not null"}.get(launch.channel.strip().lower(), "true")
+    expected = {k for (k,) in b.query(
+        f"select customer_key from mart_audience_members where play_id = '{play_id}' and {reach}")}
+    frozen = {row[0]: row[1] == "true" for row in (r[1:3] for r in audience.rows)}
+    assert set(frozen) == expected and len(audience.rows) == len(expected)
+    for key, held in frozen.items():
+        address = key.removeprefix("email:")
+        digest = int(hashlib.md5(f"{action_id}|{address}".encode()).hexdigest()[:8], 16) / 16**8
+        assert held == (digest < launch.holdout_fraction)
 
 
 def test_launch_form_shows_why_a_launch_was_refused(published, action_log, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     module = sys.modules["aura.serving.action_log"]
 
-    def refuse(path: Path, launch: object) -> None:
-        raise module.InvalidLaunch("launched_at is after today")
+    def refuse(path: Path, launch: object, audience: object = None) -> None:
+        raise module.InvalidLaunch("launched_at", "is after today")
 
     monkeypatch.setattr(module, "append_launch", refuse)
     at = _launch_form("publish_month")
     at.button(key="launch_submit").click().run(timeout=TIMEOUT)
     assert not at.exception
-    assert [e.value for e in at.error] == ["Not recorded: launched_at is after today"]
+    assert [e.value for e in at.error] == ["Not recorded: launched_at: is after today"]
     assert not at.success
 
 

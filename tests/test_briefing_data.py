@@ -171,3 +171,41 @@ def test_outcome_status_and_result_in_plain_english() -> None:
                                       "10.0% of the 100 held out (+10.0 points): clearly more than the "
                                       "customers held out.")
     assert found["d_none"].result.startswith("Nobody was held out")
+
+
+def test_learning_lines_carry_the_marts_numbers(briefing_brands) -> None:  # type: ignore[no-untyped-def]
+    """winback_activation launched one winback variant: its line states the mart's measured
+    customers, posterior mean and interval, P(best) and traffic share; the accuracy lines
+    state the complete and in-range counts."""
+    import duckdb
+
+    from aura.briefing.learning import load_learning
+
+    b = briefing_brands[1]["winback_activation"]
+    with duckdb.connect(str(b.db_path), read_only=True) as con:
+        (as_of,), = con.execute("select max(as_of_date) from mart_briefing").fetchall()
+        accuracy, variants = load_learning(con, as_of, "USD")
+        posteriors = con.execute(
+            "select variant_id, measured_customers, posterior_mean, posterior_ci_lower, posterior_ci_upper, "
+            "p_best, traffic_share, is_recommended from mart_variant_posteriors "
+            "where play_id = 'winback_21_45' order by variant_id").fetchall()
+        summary = con.execute(
+            "select complete_actions, scored_actions, within_p10_p90_actions from mart_action_accuracy "
+            "where summary_level = 'all_plays'").fetchone()
+    by_id = {v.variant_id: v for v in variants}
+    assert set(by_id) == {p[0] for p in posteriors}
+    measured = [p for p in posteriors if p[1]]
+    assert measured, "the scenario measures one variant"
+    for variant_id, n, mean, low, high, p_best, share, recommended in posteriors:
+        line = by_id[variant_id]
+        assert line.is_recommended == bool(recommended)
+        assert f"Suggested share of sends: {fmt.share(share, 0)}." in line.text
+        if n:
+            assert f"of {fmt.count(n, 'customer')} sent it, about {fmt.share(mean)} order" in line.text
+            assert f"between {fmt.share(low)} and {fmt.share(high)}" in line.text
+            assert f"Chance it is the best variant: {fmt.share(p_best, 0)}." in line.text
+        else:
+            assert "not tried yet" in line.text or "launched, " in line.text
+    everything = accuracy[0]
+    assert everything.title == "All plays"
+    assert (everything.complete, everything.scored, everything.within) == summary

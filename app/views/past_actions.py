@@ -50,6 +50,21 @@ for o in b.outcomes:
                 ("Test", o.test_method or "-"),
                 ("Measurement ends", fmt.day(o.measurement_end)),
             ], columns=["", "value"]).set_index(""))
+        ui.send_list_download(run, o.action_id)
+
+if b.accuracy:
+    st.header("How close the predictions came")
+    for line in b.accuracy:
+        st.markdown(f"**{line.title}.** {line.text}")
+
+if b.variants:
+    st.header("Which variant is winning")
+    st.caption("Each launch with a holdout teaches which version of a play works best. "
+               "Untried versions keep a small share of sends so the store keeps learning.")
+    for play_title in dict.fromkeys(v.play_title for v in b.variants):
+        st.subheader(play_title)
+        for v in (v for v in b.variants if v.play_title == play_title):
+            st.markdown(("**Best so far.** " if v.is_recommended else "") + v.text)
 
 measured = {o.action_id for o in b.outcomes}
 all_logged = launches.logged_launches(run.input_dir)
@@ -58,6 +73,8 @@ if logged:
     st.subheader("Logged since this build")
     st.caption("Marked as launched after this build's data; the next build measures them.")
     st.dataframe(pd.DataFrame(logged), hide_index=True)
+    for row in logged:
+        ui.send_list_download(run, row["action_id"])
 
 st.header("Mark an action as launched")
 choices = launches.launchable(b)
@@ -90,9 +107,11 @@ else:
         note = st.text_area("Note (optional)", key="launch_note")
         submitted = st.form_submit_button("Mark as launched", type="primary", key="launch_submit")
     if submitted:
-        from aura.serving import action_log  # the other half of issue 7; imported when used
+        from aura.serving import action_audience, action_log  # imported when used
 
         try:
+            audience = action_audience.freeze(run.db_path, str(card.action_id), card.play_id,
+                                              str(channel), float(holdout))
             launch = action_log.Launch(
                 action_id=str(card.action_id), play_id=card.play_id,
                 variant_id=str(card.variant_id or ""), channel=str(channel),
@@ -102,11 +121,14 @@ else:
                 predicted_net_sales_p90=card.expected_p90,
                 audience_size=card.effective_audience_size or card.audience_size,
             )
-            action_log.append_launch(action_log.action_log_path(Path(run.input_dir)), launch)
+            action_log.append_launch(action_log.action_log_path(Path(run.input_dir)), launch, audience)
         except action_log.InvalidLaunch as exc:
             st.error(f"Not recorded: {exc}")
         except OSError as exc:
             st.error(f"Not recorded: the action log could not be written ({exc}).")
         else:
             st.success(f"Recorded: \"{card.title}\" launched on {fmt.day(day)}. "
-                       "The next build measures it against the customers held out.")
+                       f"{fmt.count(audience.held_out)} of its {fmt.count(audience.size, 'customer')} "
+                       "are held out: send it only to the send list below. The next build measures "
+                       "it against the customers held out.")
+            ui.send_list_download(run, str(card.action_id))

@@ -20,8 +20,10 @@ import duckdb
 
 from aura.briefing import format as fmt
 from aura.briefing import queries as q
+from aura.briefing.learning import load_learning
 from aura.briefing.model import (
     FLAG_TITLES,
+    NO_BACKTEST,
     STATE_WINDOW_DAYS,
     Backtest,
     BacktestLine,
@@ -75,6 +77,7 @@ def load_briefing(con: duckdb.DuckDBPyConnection, brand: str | None = None,
     plan_rows = q.rows(con, q.PLAN, [as_of])
     titles = {str(r["play_id"]): fmt.text(r.get("title"), str(r["play_id"])) for r in plan_rows}
     plan = [_plan_card(r, currency, titles) for r in plan_rows]
+    accuracy, variants = load_learning(con, as_of, currency)
     return Briefing(
         header=header, decision=decision, kpis=kpis, state_sentence=state_sentence,
         recommended=tuple(c for c in plan if c.lane == "recommended"),
@@ -84,6 +87,7 @@ def load_briefing(con: duckdb.DuckDBPyConnection, brand: str | None = None,
         forecast=_forecast(con, as_of, currency, titles),
         quality=DataQuality(tuple(_quality_check(r) for r in q.rows(con, q.QUALITY_FLAGS, [as_of]))),
         outcomes=load_outcomes(con, as_of, currency, today or date.today()),
+        accuracy=accuracy, variants=variants,
         backtest=load_backtest(con, as_of),
     )
 
@@ -367,8 +371,7 @@ def load_backtest(con: duckdb.DuckDBPyConnection, as_of: date) -> Backtest:
     not available when the build has no such mart (older runs, builds without
     aura_backtest)."""
     if "mart_backtest_calibration" not in q.tables(con):
-        return Backtest(available=False, month_ends=0, first_month_end=None, last_month_end=None,
-                        baselines=(), audiences=(), plays=())
+        return NO_BACKTEST
     found = q.rows(con, q.BACKTEST_CALIBRATION, [as_of])
     lines = [BacktestLine(
         check_name=str(r["check_name"]), subject=str(r["subject"]),

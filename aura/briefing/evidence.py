@@ -2,7 +2,9 @@
 
 `load_evidence(con, as_of)` returns, per play, the statistics of its test (method, groups,
 n, effect, 95% interval, p-value, BH q-value, power, evidence class), its gates, and the
-inputs of its expected range: the weekly proxy (mart_action_candidates), the monthly scaling
+inputs of its expected range: the weekly proxy with where its effect range comes from (the
+posterior of the holdout lift for a measured play, with both posteriors, or the normal
+approximation of a directional play's interval; mart_action_candidates), the monthly scaling
 of the plan's variant (mart_action_variants) and the plan's overlap and interaction
 adjustments (mart_action_plan). This is the analyst's view: statistics and the marts'
 reason codes are shown here and only here, formatted, with NULL as "not computed".
@@ -123,12 +125,41 @@ def _gates_section(c: q.Row, currency: str | None) -> Section:
     return "Gates", tuple(rows)
 
 
+def _beta(alpha: object, beta: object) -> str:
+    return f"Beta({fmt.decimal(alpha, 1, missing='-')}, {fmt.decimal(beta, 1, missing='-')})"
+
+
+def _posterior_rows(c: q.Row) -> list[tuple[str, str]]:
+    """A measured range's two posteriors (the lift is treated minus held-out rate)."""
+    if fmt.number(c.get("posterior_treated_alpha")) is None:
+        return []
+    single = fmt.number(c.get("posterior_outcomes")) == 1
+    if "this action only" in fmt.text(c.get("expected_range_source")):
+        launches = "the measured launch (logged without a variant)"
+    else:
+        launches = fmt.count(c.get("posterior_outcomes"), "complete launch", "complete launches", missing="-")
+        launches = f"{launches} of this variant"
+    return [
+        ("Treated conversion rate",
+         f"{_beta(c.get('posterior_treated_alpha'), c.get('posterior_treated_beta'))}: prior "
+         f"{fmt.text(c.get('posterior_treated_prior_source'), 'not recorded')}, plus the treated customers "
+         f"of {launches}"),
+        ("Held-out conversion rate",
+         f"{_beta(c.get('posterior_holdout_alpha'), c.get('posterior_holdout_beta'))}: uniform prior, plus "
+         f"the held-out customers of the same {'launch' if single else 'launches'}"),
+    ]
+
+
 def _weekly_section(c: q.Row, currency: str | None) -> Section:
+    unit = c.get("effect_unit")
     rows = [
         ("Weekly net sales p10 / p50 / p90", " / ".join(
             fmt.money(c.get(f"expected_weekly_net_sales_p{p}"), currency, cents=True, missing="not computed")
             for p in (10, 50, 90))),
         ("Why no expected value", fmt.text(c.get("expected_value_null_reason"), "-")),
+        ("Effect p10 / p50 / p90", " / ".join(_effect(c.get(f"effect_p{p}"), unit) for p in (10, 50, 90))),
+        ("Effect range from", fmt.text(c.get("expected_range_source"), "-")),
+        *_posterior_rows(c),
         ("Value units", f"{fmt.decimal(c.get('value_units'), 1, missing='not computed')} "
                         f"({fmt.text(c.get('value_units_label'), '-')})"),
         ("Value per unit", f"{fmt.money(c.get('value_per_unit'), currency, cents=True, missing='-')} "

@@ -329,6 +329,10 @@ class Backtest:
         return self.baselines + self.audiences + self.plays
 
 
+NO_BACKTEST = Backtest(available=False, month_ends=0, first_month_end=None, last_month_end=None,
+                       baselines=(), audiences=(), plays=())
+
+
 @dataclass(frozen=True)
 class Outcome:
     action_id: str
@@ -358,6 +362,36 @@ class Outcome:
 
 
 @dataclass(frozen=True)
+class AccuracyLine:
+    """How close one play's (or every play's) complete actions came to their predictions."""
+
+    play_id: str  # or 'all_plays'
+    title: str
+    complete: int
+    scored: int
+    within: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class VariantLine:
+    """One variant of a launched play: what its customers did and how sure we are it is best."""
+
+    play_id: str
+    play_title: str
+    variant_id: str
+    label: str
+    measured_customers: int | None
+    conversion_rate: float | None  # posterior mean
+    rate_low: float | None  # 90% credible interval
+    rate_high: float | None
+    p_best: float | None
+    traffic_share: float | None
+    is_recommended: bool
+    text: str
+
+
+@dataclass(frozen=True)
 class Briefing:
     header: Header
     decision: Decision
@@ -370,7 +404,9 @@ class Briefing:
     forecast: Forecast
     quality: DataQuality
     outcomes: tuple[Outcome, ...]
-    backtest: Backtest
+    accuracy: tuple[AccuracyLine, ...] = ()
+    variants: tuple[VariantLine, ...] = ()
+    backtest: Backtest = NO_BACKTEST  # how past forecasts did; not available without the mart
 
     @property
     def cards(self) -> tuple[PlanCard, ...]:

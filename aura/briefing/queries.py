@@ -94,6 +94,23 @@ where o.as_of_date = ?
 order by o.launched_at desc, o.action_id
 """
 
+ACCURACY = """
+select a.*, pb.title
+from mart_action_accuracy as a
+left join playbooks as pb on pb.play_id = a.play_id
+where a.as_of_date = ?
+order by a.summary_level = 'all_plays' desc, a.play_id
+"""
+
+POSTERIORS = """
+select v.*, pb.title
+from mart_variant_posteriors as v
+left join playbooks as pb on pb.play_id = v.play_id
+where v.play_id in (
+    select play_id from mart_variant_posteriors group by play_id having sum(actions_launched) > 0)
+order by v.play_id, v.p_best desc nulls last, v.variant_id
+"""
+
 TABLES = """
 select table_name from information_schema.tables where table_schema = 'main'
 """

@@ -310,6 +310,29 @@ ACTION_LOG = InputFile(
     ),
 )
 
+ACTION_AUDIENCE = InputFile(
+    key="action_audience",
+    pattern="action_audience*",
+    description=(
+        "The audience of a launched action frozen when it was marked as launched: one row per "
+        "customer the action was for, sent it or held out. The app writes one file per action "
+        "(`action_audience__<action_id>.csv`) beside the action log; the build measures the "
+        "action on exactly these customers. An action without one is measured on its audience "
+        "rebuilt as of its launch date. Other columns (the send list's) are ignored."
+    ),
+    columns=(
+        _c("action_id", "text", True, "The launched action (action_log.action_id)."),
+        _c("customer_key", "text", True,
+           "Aura's customer key ('email:<address>' or 'phone:<digits>', "
+           "mart_audience_members.customer_key)."),
+        _c("is_holdout", "boolean", True,
+           "True when the customer was held out (not sent the action), by the deterministic "
+           "hash of action id and customer against the holdout fraction."),
+        _c("email", "text", False, "The customer's email address, as in the send list."),
+        _c("phone", "text", False, "The customer's phone number, as in the send list."),
+    ),
+)
+
 CUSTOMER_MERGES = InputFile(
     key="customer_merges",
     pattern="customer_merges*",
@@ -331,7 +354,7 @@ CANONICAL_FILES = (
     CANONICAL_ORDERS, CANONICAL_ORDER_LINES, CANONICAL_PRODUCTS, CANONICAL_INVENTORY,
 )
 # Read in either format: these have no Shopify export of their own.
-SHARED_FILES = (MARKETING_SPEND, WEATHER, ACTION_LOG, CUSTOMER_MERGES)
+SHARED_FILES = (MARKETING_SPEND, WEATHER, ACTION_LOG, ACTION_AUDIENCE, CUSTOMER_MERGES)
 
 ALL_FILES = {f.key: f for f in SHOPIFY_FILES + CANONICAL_FILES + SHARED_FILES}
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from aura.inputs.contract import ACTION_LOG
+from aura.serving.action_audience import FrozenAudience, snapshot_path
 
 FILE_NAME = "action_log.csv"
 COLUMNS = tuple(c.name for c in ACTION_LOG.columns)
@@ -207,11 +208,17 @@ def logged_action_ids(input_dir: Path) -> set[str]:
     return ids
 
 
-def append_launch(action_log: Path, launch: Launch) -> None:
+def append_launch(action_log: Path, launch: Launch, audience: FrozenAudience | None = None) -> None:
     """Validate the launch and append it to `action_log` (created with the contract's
-    header when absent); `InvalidLaunch` names the field at fault, nothing is written."""
+    header when absent); `InvalidLaunch` names the field at fault, nothing is written.
+    With `audience` (aura.serving.action_audience.freeze), the action's frozen audience is
+    written beside the log first, under the same lock, and removed again if the log cannot
+    be written: a logged launch never points at a half-written audience."""
     action_log = Path(action_log)
     row = validate(launch)
+    if audience is not None and audience.action_id != row["action_id"]:
+        raise InvalidLaunch("action_id", f"the frozen audience is for {audience.action_id!r}, "
+                                         f"not {row['action_id']!r}")
     if not action_log.parent.is_dir():
         raise FileNotFoundError(f"{action_log.parent}: the brand's input folder does not exist")
     lock_path = action_log.parent / f".{action_log.name}.lock"
@@ -221,4 +228,13 @@ def append_launch(action_log: Path, launch: Launch) -> None:
         if row["action_id"] in _ids(header, rows) | logged_action_ids(action_log.parent):
             raise InvalidLaunch(
                 "action_id", f"{row['action_id']!r} is already in the action log ({action_log})")
-        _write_atomic(action_log, _new_text(text, header, rows, row))
+        snapshot = None
+        if audience is not None:
+            snapshot = snapshot_path(action_log.parent, audience.action_id)
+            _write_atomic(snapshot, audience.text())
+        try:
+            _write_atomic(action_log, _new_text(text, header, rows, row))
+        except BaseException:
+            if snapshot is not None:
+                snapshot.unlink(missing_ok=True)
+            raise

@@ -41,10 +41,12 @@ FINITE_LIMIT = 1e15  # |daily net sales| below this: finite and not a unit or ov
 MARTS = (
     "mart_briefing", "mart_action_plan", "mart_forecast", "mart_watching",
     "mart_kpi_snapshot", "mart_kpi_deltas", "mart_data_quality_flags",
-    "mart_action_outcomes", "mart_store_profile", "mart_audiences", "fct_daily_kpis",
+    "mart_action_outcomes", "mart_action_accuracy", "mart_variant_posteriors",
+    "mart_action_audience_members", "mart_store_profile", "mart_audiences", "fct_daily_kpis",
 )
 # Marts whose rows all belong to the briefing's as-of date.
-AS_OF_MARTS = tuple(m for m in MARTS if m not in ("mart_briefing", "fct_daily_kpis"))
+AS_OF_MARTS = tuple(m for m in MARTS if m not in (
+    "mart_briefing", "fct_daily_kpis", "mart_variant_posteriors", "mart_action_audience_members"))
 
 
 @dataclass(frozen=True)
@@ -183,6 +185,24 @@ def _suites(as_of: str | None) -> dict[str, list[Any]]:
             *unique("action_id"),
             gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(OUTCOME_STATUSES)),
             gxe.ExpectColumnValuesToBeBetween(column="holdout_fraction", min_value=0, max_value=1),
+        ],
+        "mart_action_accuracy": [
+            gxe.ExpectTableRowCountToBeBetween(min_value=1),  # the all-plays row, always
+            *not_null("summary_level", "play_id", "launched_actions"),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["summary_level", "play_id"]),
+            gxe.ExpectColumnValuesToBeBetween(column="within_p10_p90_share", min_value=0, max_value=1),
+        ],
+        "mart_variant_posteriors": [
+            *not_null("play_id", "variant_id", "posterior_alpha", "posterior_beta", "traffic_share"),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["play_id", "variant_id"]),
+            *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
+              for c in ("p_best", "traffic_share", "posterior_mean")],
+        ],
+        "mart_action_audience_members": [
+            *not_null("action_id", "customer_key", "is_holdout"),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["action_id", "customer_key"]),
+            gxe.ExpectColumnValuesToBeInSet(
+                column="audience_source", value_set=["frozen_at_launch", "rebuilt_at_launch_date"]),
         ],
         "mart_store_profile": [
             gxe.ExpectTableRowCountToEqual(value=1),

@@ -22,6 +22,12 @@ import numpy as np
 _SCALE = float(16**8)
 
 
+def holdout_key(customer_key: str) -> str:
+    """The key a customer is hashed by: the address of an 'email:' customer key, else the
+    customer key itself (macros/holdout.sql aura_holdout_key)."""
+    return customer_key[len("email:"):] if customer_key.startswith("email:") else customer_key
+
+
 def holdout_hash(action_id: str, customer_key: str) -> float:
     """The uniform [0, 1) number the holdout rule compares with the fraction."""
     digest = hashlib.md5(f"{action_id}|{customer_key}".encode()).hexdigest()

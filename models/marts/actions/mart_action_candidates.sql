@@ -7,7 +7,9 @@
 --                window (int_play_cohorts_followed); observational, not the play's lift;
 --   targeting    neither can be computed: an audience only, with no statistics and no money.
 -- One test per play in the primary window; BH q-values over this month's tests. Expected
--- values are weekly proxies in net sales (mart_action_plan scales them to the month).
+-- values are weekly proxies in net sales (mart_action_plan scales them to the month); a
+-- measured play's range comes from the posterior of its holdout lift, a directional play's
+-- from a normal approximation of its 95% interval.
 -- Thresholds: macros/candidate_settings.sql. Definitions: DECISIONLOG "Candidate actions".
 {%- set g = actions_gate_settings() %}
 {%- set z80 = 1.2815515655446004 %}
@@ -72,6 +74,49 @@ outcomes as (
         where outcomes.status = 'complete' and outcomes.p_value is not null
     ) as ranked
     where recency = 1
+),
+
+-- The posterior of the holdout lift behind a measured play's expected range. Treated rate:
+-- the posterior of the latest complete action's variant (mart_variant_posteriors: its
+-- recorded prior, else uniform, plus every complete outcome of that play and variant).
+-- Held-out rate: Beta(1 + conversions, 1 + non-converters) over the holdout arms of the same
+-- outcomes - a uniform prior (no prior is recorded for a holdout). An action logged without
+-- a variant belongs to no variant: its own two arms, each from the uniform prior.
+holdouts_pooled as (
+    select
+        play_id,
+        variant_id,
+        sum(holdout_conversions) as holdout_conversions,
+        sum(holdout_n - holdout_conversions) as holdout_non_converters
+    from {{ ref('mart_action_outcomes') }}
+    -- the outcomes mart_variant_posteriors counts
+    where status = 'complete' and treated_n > 0 and variant_id is not null
+    group by play_id, variant_id
+),
+
+lift_posteriors as (
+    select
+        outcomes.play_id,
+        case when posteriors.variant_id is not null then posteriors.posterior_alpha
+            else 1 + outcomes.treated_conversions end as treated_alpha,
+        case when posteriors.variant_id is not null then posteriors.posterior_beta
+            else 1 + outcomes.treated_n - outcomes.treated_conversions end as treated_beta,
+        case when posteriors.variant_id is not null then posteriors.prior_source
+            else 'uniform (no variant logged)' end as treated_prior_source,
+        1 + case when posteriors.variant_id is not null then holdouts_pooled.holdout_conversions
+            else outcomes.holdout_conversions end as holdout_alpha,
+        1 + case when posteriors.variant_id is not null then holdouts_pooled.holdout_non_converters
+            else outcomes.holdout_n - outcomes.holdout_conversions end as holdout_beta,
+        case when posteriors.variant_id is not null then posteriors.actions_measured else 1 end
+            as pooled_outcomes,
+        case when posteriors.variant_id is not null then 'posterior of the holdout lift'
+            else 'posterior of the holdout lift (this action only: no variant logged)'
+        end as range_source
+    from outcomes
+    left join {{ ref('mart_variant_posteriors') }} as posteriors
+        on outcomes.play_id = posteriors.play_id and outcomes.variant_id = posteriors.variant_id
+    left join holdouts_pooled
+        on outcomes.play_id = holdouts_pooled.play_id and outcomes.variant_id = holdouts_pooled.variant_id
 ),
 
 -- the directional test's two groups: the recent cohort (a) against the prior cohort (b)
@@ -149,6 +194,13 @@ tested as (
         audiences.blocked_detail,
         audiences.empty_reason,
         outcomes.action_id as measured_action_id,
+        lift_posteriors.treated_alpha as posterior_treated_alpha,
+        lift_posteriors.treated_beta as posterior_treated_beta,
+        lift_posteriors.treated_prior_source as posterior_treated_prior_source,
+        lift_posteriors.holdout_alpha as posterior_holdout_alpha,
+        lift_posteriors.holdout_beta as posterior_holdout_beta,
+        lift_posteriors.pooled_outcomes as posterior_outcomes,
+        lift_posteriors.range_source as posterior_range_source,
         case
             when outcomes.play_id is not null then 'measured'
             when directional.p_value is not null then 'directional'
@@ -198,6 +250,7 @@ tested as (
     inner join prior on plays.play_id = prior.play_id
     cross join baselines
     left join outcomes on plays.play_id = outcomes.play_id
+    left join lift_posteriors on plays.play_id = lift_posteriors.play_id
 ),
 
 -- effect signed so that positive is good; a relative change of the mean for welch
@@ -270,8 +323,10 @@ powered_n as (
 ),
 
 -- expected value, weekly proxy in net sales: effect x units x value per unit x 7 / window,
--- at the effect's 10th, 50th and 90th percentiles (normal approximation on each side of
--- the 95% interval); negative values count as 0
+-- at the effect's 10th, 50th and 90th percentiles - measured: the quantiles of the posterior
+-- of the holdout lift (beta_diff_quantile of treated minus held-out rate); directional: a
+-- normal approximation scaled from each side of the 95% interval, around the effect.
+-- Negative values count as 0
 valued as (
     select
         powered_n.*,
@@ -304,11 +359,28 @@ valued as (
             when test_kind = 'welch' then 'average order value of the prior cohort'
             when recent_discounted_orders > 0 then 'average discount per discounted order of the recent cohort'
         end as value_per_unit_source,
-        case when effect is not null and ci_lower is not null
-            then effect - {{ z80 }} / {{ z95 }} * (effect - ci_lower) end as effect_p10,
-        effect as effect_p50,
-        case when effect is not null and ci_upper is not null
-            then effect + {{ z80 }} / {{ z95 }} * (ci_upper - effect) end as effect_p90,
+        case
+            when evidence_class = 'measured' then beta_diff_quantile(posterior_treated_alpha,
+                posterior_treated_beta, posterior_holdout_alpha, posterior_holdout_beta, 0.1)
+            when effect is not null and ci_lower is not null
+                then effect - {{ z80 }} / {{ z95 }} * (effect - ci_lower)
+        end as effect_p10,
+        case
+            when evidence_class = 'measured' then beta_diff_quantile(posterior_treated_alpha,
+                posterior_treated_beta, posterior_holdout_alpha, posterior_holdout_beta, 0.5)
+            else effect
+        end as effect_p50,
+        case
+            when evidence_class = 'measured' then beta_diff_quantile(posterior_treated_alpha,
+                posterior_treated_beta, posterior_holdout_alpha, posterior_holdout_beta, 0.9)
+            when effect is not null and ci_upper is not null
+                then effect + {{ z80 }} / {{ z95 }} * (ci_upper - effect)
+        end as effect_p90,
+        case
+            when evidence_class = 'measured' then posterior_range_source
+            when evidence_class = 'directional'
+                then 'normal approximation scaled from each side of the 95% interval'
+        end as expected_range_source,
         baselines.monthly_baseline_net_sales
     from powered_n
     cross join baselines
@@ -322,7 +394,8 @@ money as (
         greatest(0, effect_p90) * value_units * value_per_unit * 7.0 / evidence_window_days as weekly_p90,
         case
             when evidence_class = 'targeting' then 'targeting_no_lift_evidence'
-            when effect is null or ci_lower is null or ci_upper is null then 'effect_not_computed'
+            when effect is null or ci_lower is null or ci_upper is null or effect_p10 is null
+                or effect_p50 is null or effect_p90 is null then 'effect_not_computed'
             when value_units is null then 'audience_orders_unknown'
             when value_per_unit is null then 'value_per_unit_unknown'
         end as expected_value_null_reason
@@ -471,6 +544,16 @@ select
     round(scored.expected_weekly_net_sales_p90, 2) as expected_weekly_net_sales_p90,
     round(scored.expected_weekly_gross_profit_p50, 2) as expected_weekly_gross_profit_p50,
     scored.expected_value_null_reason,
+    scored.effect_p10,
+    scored.effect_p50,
+    scored.effect_p90,
+    case when scored.effect_p50 is not null then scored.expected_range_source end as expected_range_source,
+    scored.posterior_treated_alpha,
+    scored.posterior_treated_beta,
+    scored.posterior_treated_prior_source,
+    scored.posterior_holdout_alpha,
+    scored.posterior_holdout_beta,
+    scored.posterior_outcomes,
     case when scored.expected_value_null_reason is null then scored.value_units end as value_units,
     case when scored.expected_value_null_reason is null then scored.value_units_label end as value_units_label,
     case when scored.expected_value_null_reason is null then scored.value_per_unit end as value_per_unit,
@@ -479,7 +562,7 @@ select
     case when scored.expected_value_null_reason is null then
         'effect ' || {{ actions_effect_text('scored.effect_p50') }} || ' (p10 '
         || {{ actions_effect_text('scored.effect_p10') }} || ', p90 '
-        || {{ actions_effect_text('scored.effect_p90') }} || ') x '
+        || {{ actions_effect_text('scored.effect_p90') }} || '; ' || scored.expected_range_source || ') x '
         || {{ metrics_dec_text('scored.value_units', 1) }} || ' ' || scored.value_units_label || ' x '
         || {{ metrics_dec_text('scored.value_per_unit', 2) }} || ' (' || scored.value_per_unit_source
         || ') x 7 / ' || {{ metrics_int_text('scored.evidence_window_days') }} || ' days'

@@ -1,5 +1,5 @@
 -- One row per launched action (action log, first launch of each action_id, launched on or
--- before the as-of date): its rebuilt audience (int_action_audiences_rebuilt) split into
+-- before the as-of date): its audience (mart_action_audience_members: frozen at launch, else rebuilt) split into
 -- treated and held-out customers, and how many of each converted - placed a counted order
 -- with launched_at < ordered_at_utc <= launched_at + aura_measurement_days x 24 hours.
 -- Treated minus held-out conversion rate is the measured lift, with the Newcombe 95% CI
@@ -34,8 +34,9 @@ audience as (
         customer_key,
         launched_at,
         measurement_end_at,
-        is_holdout
-    from {{ ref('int_action_audiences_rebuilt') }}
+        is_holdout,
+        audience_source
+    from {{ ref('mart_action_audience_members') }}
 ),
 
 -- each member's counted orders inside the measurement window
@@ -59,6 +60,7 @@ members as (
     select
         audience.action_id,
         audience.is_holdout,
+        audience.audience_source,
         coalesce(window_orders.orders, 0) as orders,
         cast(coalesce(window_orders.net_sales, 0) as double) as net_sales
     from audience
@@ -70,6 +72,7 @@ members as (
 arms as (
     select
         action_id,
+        min(audience_source) as audience_source,
         count(*) as audience_size,
         sum(case when is_holdout then 0 else 1 end) as treated_n,
         sum(case when is_holdout then 1 else 0 end) as holdout_n,
@@ -89,6 +92,7 @@ measured as (
         launches.*,
         as_of.as_of_date,
         data_extent.data_through_date,
+        coalesce(arms.audience_source, 'rebuilt_at_launch_date') as audience_source,
         cast({{ aura_local_timestamp('launches.measurement_end_at') }} as date) as measurement_end_date,
         cast(coalesce(arms.audience_size, 0) as bigint) as audience_size,
         cast(coalesce(arms.treated_n, 0) as bigint) as treated_n,
@@ -220,6 +224,7 @@ select
     data_through_date,
     status,
     action_log_rows,
+    audience_source,
     audience_size,
     treated_n,
     holdout_n,
