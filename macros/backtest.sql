@@ -1,7 +1,7 @@
 {#- Whether the backtest models are built: var aura_backtest (default false in
     dbt_project.yml; the publishing pipeline, aura/pipeline.py, sets it true). Replaying
-    the audiences at two dates per month costs more than 10% of a demo build, so plain
-    builds and the test fixtures leave it off. -#}
+    the audiences at two dates per month adds 10-25% to a build (DECISIONLOG "Backtests",
+    cost), so plain builds and the test fixtures leave it off. -#}
 {% macro backtest_enabled() -%}
     {{ return((var('aura_backtest', false) | string | lower) in ['true', '1', 'yes']) }}
 {%- endmacro %}
