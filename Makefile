@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum requirements.txt | cut -d' ' -f1)
 
-.PHONY: demo test lint parse browser docs bench clean
+.PHONY: demo test lint parse browser docs bench backtest clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,8 @@ parse: $(STAMP)
 	$(BIN)/dbt parse --profiles-dir . --warn-error --no-partial-parse --target-path target/parse
 	$(BIN)/dbt parse --profiles-dir . --warn-error --no-partial-parse --target-path target/parse \
 		--vars '{aura_input_format: canonical}'
+	$(BIN)/dbt parse --profiles-dir . --warn-error --no-partial-parse --target-path target/parse \
+		--vars '{aura_backtest: true}'
 
 ## dbt docs for the demo (on a copy: the published file is never opened for writing).
 docs: $(STAMP)
@@ -51,6 +53,14 @@ docs: $(STAMP)
 	AURA_DB=target/docs.duckdb $(BIN)/dbt docs generate --profiles-dir . \
 		--vars '{aura_input_dir: demo_data/healthy_beauty}'
 	$(BIN)/dbt docs serve --profiles-dir .
+
+## Backtest: replay the engine at every past month-end and print how its predictions did
+## (mart_backtest_calibration). Default: the demo store in demo_data/healthy_beauty (generated
+## when missing). Any input: make backtest BACKTEST_ARGS="--input-dir DIR --format canonical
+## --timezone Europe/London" (python -m aura.tracking.backtest --help lists the options).
+BACKTEST_ARGS ?=
+backtest: $(STAMP)
+	$(BIN)/python -m aura.tracking.backtest $(BACKTEST_ARGS)
 
 ## Benchmarks (not part of the tests): python -m bench.run --sizes 10000,100000,1000000
 bench: $(STAMP)

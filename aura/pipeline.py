@@ -146,6 +146,7 @@ def _build_validate_publish(
         "aura_input_dir": str(input_dir),
         "aura_timezone": timezone,
         "aura_brand": brand,
+        "aura_backtest": True,  # published runs carry the backtest (off in plain dbt builds)
         **(extra_vars or {}),
     }
     cmd = [dbt_executable(), "build", "--exclude-resource-type", "unit_test",

@@ -11,12 +11,15 @@
     only counted orders placed on or before the anchor date are read (with
     exclude_anchor_day=true: only those placed before it - the audience at the start of the
     anchor date, as int_action_audiences_rebuilt needs for a launch date, so nothing after
-    a launch decides who was in it). Windows that depend on the store's vertical come from
+    a launch decides who was in it). With anchor_window=true the anchors also carry
+    primary_window_days, the primary window at each anchor date (bestseller_amplify's top
+    products are counted over it; otherwise over mart_kpi_baselines' window), as the backtest
+    needs to replay each month-end as the engine saw it. Windows that depend on the store's vertical come from
     mart_store_profile, the others from aura_ vars
     (dbt_project.yml). A customer who qualifies through several products appears once per
     play, with the product picked as described per play below (qualifying_products says how
     many). Definitions: DECISIONLOG "Audiences". -#}
-{% macro actions_audience_members(anchors, exclude_anchor_day=false) -%}
+{% macro actions_audience_members(anchors, exclude_anchor_day=false, anchor_window=false) -%}
 {%- set before = '<' if exclude_anchor_day else '<=' %}
 {%- set quiet_days = var('aura_bestseller_amplify_quiet_days') %}
 {%- set dh_min_orders = var('aura_discount_hygiene_min_orders') %}
@@ -176,7 +179,7 @@ dormant as (
 
 -- bestseller_amplify: buyers of a top product (the best-ranked one they bought is shown)
 top_products as (
-    {{ actions_bestseller_top_products('anchors', exclude_anchor_day) }}
+    {{ actions_bestseller_top_products('anchors', exclude_anchor_day, anchor_window) }}
 ),
 
 bestseller_buys as (

@@ -48,9 +48,12 @@
     anchor date inclusive), ties by product key. `anchors` names a relation of
     (anchor_id, as_of_date) rows (see actions_audience_members); without it the one anchor
     is the as-of date, with anchor_id 'as_of'. exclude_anchor_day=true ends the window the
-    day before the anchor date (see actions_audience_members). Columns: anchor_id,
+    day before the anchor date (see actions_audience_members). anchor_window=true reads the
+    primary window from the anchors' own primary_window_days column instead (the window the
+    policy picks at each anchor date, as the backtest needs). Columns: anchor_id,
     product_key, units, top_rank. -#}
-{% macro actions_bestseller_top_products(anchors=none, exclude_anchor_day=false) -%}
+{% macro actions_bestseller_top_products(anchors=none, exclude_anchor_day=false, anchor_window=false) -%}
+    {%- set window_days = 'anchors.primary_window_days' if anchor_window else 'baselines.primary_window_days' -%}
     {%- set anchor_relation = anchors if anchors else
         "(select 'as_of' as anchor_id, " ~ aura_as_of_date() ~ " as as_of_date)" -%}
     select anchor_id, product_key, units, top_rank
@@ -64,11 +67,13 @@
                 order by sum(lines.quantity) desc nulls last, lines.product_key asc nulls last
             ) as top_rank
         from {{ ref('fct_order_lines') }} as lines
+        {%- if not anchor_window %}
         cross join {{ ref('mart_kpi_baselines') }} as baselines
+        {%- endif %}
         inner join {{ anchor_relation }} as anchors
             on lines.order_date {{ '<' if exclude_anchor_day else '<=' }} anchors.as_of_date
             and lines.order_date > {{ metrics_add_days('anchors.as_of_date',
-                '-baselines.primary_window_days' ~ (' - 1' if exclude_anchor_day else '')) }}
+                '-' ~ window_days ~ (' - 1' if exclude_anchor_day else '')) }}
         where lines.is_sold_line
             and lines.is_counted_order
         group by anchors.anchor_id, lines.product_key

@@ -181,6 +181,21 @@ def test_forecast_page(brand: str, published) -> None:  # type: ignore[no-untype
     assert len(charts) == 1
     steps = b.query("select count(*) from mart_forecast")[0][0]
     assert len(at.dataframe[0].value) == steps
+    # how well past forecasts did: the backtest's lines, or why there are none (these builds
+    # leave aura_backtest off, as plain dbt builds do; tests/test_backtest.py opens the page
+    # on a build with it)
+    assert "How well past forecasts did" in [s.value for s in at.subheader]
+    (with_backtest,), = b.query("select count(*) from information_schema.tables "
+                                "where table_name = 'mart_backtest_calibration'")
+    if with_backtest:
+        shown = "\n".join(str(m.value) for m in at.markdown)
+        for (summary,) in b.query("select summary from mart_backtest_calibration "
+                                  "where check_name = 'baseline_net_sales' or subject = 'all_plays'"):
+            assert summary in shown
+    else:
+        assert any(i.value.startswith("The backtest is not available") for i in at.info)
+    bad = forbidden_in_copy(b.query, texts(at))
+    assert not bad, bad
 
 
 @pytest.mark.parametrize("brand", BRANDS)

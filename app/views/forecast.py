@@ -1,5 +1,6 @@
 """Forecast page: the month's baseline and the recommended actions' combined lift in
-monthly net sales (mart_forecast), with the mart's subtitle and each step's factors."""
+monthly net sales (mart_forecast), with the mart's subtitle and each step's factors; then how
+well past forecasts did (mart_backtest_calibration), or why that is not available."""
 
 from __future__ import annotations
 
@@ -44,3 +45,27 @@ st.dataframe(pd.DataFrame([{
 } for s in f.steps]), hide_index=True)
 if f.is_capped:
     st.caption("The combined lift hit the portfolio cap, so every step was scaled down by the same share.")
+
+st.subheader("How well past forecasts did")
+bt = b.backtest
+if not bt.available or not bt.month_ends:
+    st.info(bt.headline)
+else:
+    st.markdown(bt.headline)
+    st.markdown("**The monthly baseline**\n\n" + "\n".join(f"- {line.text}" for line in bt.baselines))
+    st.markdown("**The audiences: who ordered, and how much**\n\n"
+                + "\n".join(f"- {line.text}" for line in bt.audiences))
+    st.caption(bt.note)
+    with st.expander("Each audience"):
+        st.dataframe(pd.DataFrame([{
+            "Audience": line.label,
+            "Checked": ("Share who ordered" if line.check_name == "audience_conversion_rate"
+                        else "Order value"),
+            "Months checked": line.evaluated,
+            "Inside the expected range": (f"{line.within_range} of {line.with_range} "
+                                          f"({fmt.share(line.coverage, 0)})") if line.with_range else "-",
+            "Expected if nothing changed": fmt.share(line.no_change_coverage, 0, missing="-"),
+            "Off by, on average": (fmt.points(line.mean_abs_error, signed=False, missing="-")
+                                   if line.check_name == "audience_conversion_rate"
+                                   else fmt.share(line.mape, 1, missing="-")),
+        } for line in bt.plays]), hide_index=True)

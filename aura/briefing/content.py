@@ -2,7 +2,8 @@
 
 `load_briefing(con)` reads the marts (mart_briefing, mart_kpi_deltas and fct_daily_kpis for
 the store's state, mart_action_plan with mart_audiences for the cards, mart_forecast,
-mart_watching, mart_data_quality_flags, mart_action_outcomes) into a `Briefing`
+mart_watching, mart_data_quality_flags, mart_action_outcomes, mart_backtest_calibration when
+the build has it) into a `Briefing`
 (`aura.briefing.model`) whose text is ready for brand teams: the marts' own plain-English
 columns (decision_reason, plan_reason, would_fire_if, headline, subtitle, how_to_launch,
 brand_message) plus sentences built here. `brand_copy` lists every string the briefing
@@ -22,7 +23,10 @@ from aura.briefing import queries as q
 from aura.briefing.learning import load_learning
 from aura.briefing.model import (
     FLAG_TITLES,
+    NO_BACKTEST,
     STATE_WINDOW_DAYS,
+    Backtest,
+    BacktestLine,
     Briefing,
     DataQuality,
     Decision,
@@ -84,6 +88,7 @@ def load_briefing(con: duckdb.DuckDBPyConnection, brand: str | None = None,
         quality=DataQuality(tuple(_quality_check(r) for r in q.rows(con, q.QUALITY_FLAGS, [as_of]))),
         outcomes=load_outcomes(con, as_of, currency, today or date.today()),
         accuracy=accuracy, variants=variants,
+        backtest=load_backtest(con, as_of),
     )
 
 
@@ -359,6 +364,36 @@ def _forecast(con: duckdb.DuckDBPyConnection, as_of: date, currency: str | None,
     )
 
 
+# --- backtest ----------------------------------------------------------------------------
+
+def load_backtest(con: duckdb.DuckDBPyConnection, as_of: date) -> Backtest:
+    """How the engine's predictions at past month-ends held up (mart_backtest_calibration);
+    not available when the build has no such mart (older runs, builds without
+    aura_backtest)."""
+    if "mart_backtest_calibration" not in q.tables(con):
+        return NO_BACKTEST
+    found = q.rows(con, q.BACKTEST_CALIBRATION, [as_of])
+    lines = [BacktestLine(
+        check_name=str(r["check_name"]), subject=str(r["subject"]),
+        label=fmt.text(r.get("subject_label"), str(r["subject"])), text=fmt.text(r.get("summary")),
+        evaluated=to_int(r.get("evaluated_rows")) or 0, within_range=to_int(r.get("within_range_rows")) or 0,
+        with_range=to_int(r.get("rows_with_range")) or 0, coverage=fmt.number(r.get("coverage_p10_p90")),
+        no_change_coverage=fmt.number(r.get("no_change_coverage")),
+        mean_abs_error=fmt.number(r.get("mean_abs_error")), mape=fmt.number(r.get("mean_abs_pct_error")),
+        bias=fmt.number(r.get("mean_pct_error")),
+    ) for r in found]
+    audience_lines = [x for x in lines if x.check_name != "baseline_net_sales"]
+    first = found[0] if found else {}
+    return Backtest(
+        available=True, month_ends=to_int(first.get("month_ends")) or 0,
+        first_month_end=as_date(first["first_month_end_date"]) if first.get("first_month_end_date") else None,
+        last_month_end=as_date(first["last_month_end_date"]) if first.get("last_month_end_date") else None,
+        baselines=tuple(x for x in lines if x.check_name == "baseline_net_sales"),
+        audiences=tuple(x for x in audience_lines if x.subject == "all_plays"),
+        plays=tuple(x for x in audience_lines if x.subject != "all_plays"),
+    )
+
+
 # --- the text brand teams read ----------------------------------------------------------
 
 def brand_copy(b: Briefing) -> Iterator[str]:
@@ -385,3 +420,6 @@ def brand_copy(b: Briefing) -> Iterator[str]:
         yield from (check.title, check.message)
     for o in b.outcomes:
         yield from (o.title, o.status_text, o.result)
+    yield from (b.backtest.headline, b.backtest.note)
+    for line in b.backtest.lines:
+        yield from (line.label, line.text)

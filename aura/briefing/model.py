@@ -3,7 +3,8 @@
 A `Briefing` is one month of one brand: the header, the decision (mart_briefing), the
 store's state (KPI cards), the plan's cards by lane (mart_action_plan with mart_audiences),
 the forecast (mart_forecast), Watching (mart_watching), the data checks
-(mart_data_quality_flags) and past actions (mart_action_outcomes). Text fields are ready to
+(mart_data_quality_flags), past actions (mart_action_outcomes) and how past forecasts did
+(mart_backtest_calibration). Text fields are ready to
 show: the marts' own plain-English columns plus sentences built with `aura.briefing.format`;
 statistics and internal codes are not in them (they are in `aura.briefing.evidence`).
 `aura.briefing.content` builds it; the app and the HTML file render it.
@@ -266,6 +267,73 @@ class Forecast:
 
 
 @dataclass(frozen=True)
+class BacktestLine:
+    """One row of mart_backtest_calibration: a baseline source, or a play's audience (or all
+    audiences together) on one check, with the mart's plain-English summary."""
+
+    check_name: str  # baseline_net_sales, audience_conversion_rate or audience_aov
+    subject: str  # a baseline source, 'engine choice', a play_id or 'all_plays'
+    label: str
+    text: str
+    evaluated: int
+    within_range: int
+    with_range: int
+    coverage: float | None
+    no_change_coverage: float | None
+    mean_abs_error: float | None
+    mape: float | None
+    bias: float | None
+
+
+BACKTEST_UNAVAILABLE = ("The backtest is not available for this build: it was published before "
+                        "backtests existed, or built without them.")
+BACKTEST_NOTE = (
+    "Each past forecast uses only the orders up to its month-end and is compared with the 28 days "
+    "after it. An audience's expected range comes from the audience 28 days earlier; the new "
+    "audience has its own ups and downs, so even if nothing had changed it would land inside the "
+    "range less often than 8 times in 10. Landing inside much less often than that means the "
+    "audiences' behaviour shifts from month to month.")
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """How well the engine's predictions at past month-ends did (mart_backtest_calibration);
+    `available` is False for a build without the mart."""
+
+    available: bool
+    month_ends: int
+    first_month_end: date | None
+    last_month_end: date | None
+    baselines: tuple[BacktestLine, ...]  # the engine's pick first, then each source
+    audiences: tuple[BacktestLine, ...]  # all audiences together: conversion rate, order value
+    plays: tuple[BacktestLine, ...]  # each play's audience, both checks
+
+    @property
+    def headline(self) -> str:
+        if not self.available:
+            return BACKTEST_UNAVAILABLE
+        if not self.month_ends:
+            return ("Not enough history yet to check past forecasts: that needs a month-end with 56 "
+                    "days of orders before it and 28 days after it.")
+        span = (f"{fmt.month_label(self.first_month_end)} to {fmt.month_label(self.last_month_end)}"
+                if self.first_month_end and self.last_month_end else "past months")
+        return (f"The forecast was replayed at each of {fmt.count(self.month_ends, 'month-end')} "
+                f"({span}) and compared with what happened in the 28 days after.")
+
+    @property
+    def note(self) -> str:
+        return BACKTEST_NOTE if self.available and self.month_ends else ""
+
+    @property
+    def lines(self) -> tuple[BacktestLine, ...]:
+        return self.baselines + self.audiences + self.plays
+
+
+NO_BACKTEST = Backtest(available=False, month_ends=0, first_month_end=None, last_month_end=None,
+                       baselines=(), audiences=(), plays=())
+
+
+@dataclass(frozen=True)
 class Outcome:
     action_id: str
     play_id: str
@@ -338,6 +406,7 @@ class Briefing:
     outcomes: tuple[Outcome, ...]
     accuracy: tuple[AccuracyLine, ...] = ()
     variants: tuple[VariantLine, ...] = ()
+    backtest: Backtest = NO_BACKTEST  # how past forecasts did; not available without the mart
 
     @property
     def cards(self) -> tuple[PlanCard, ...]:

@@ -81,6 +81,11 @@ VARIANTS = """
 select * from mart_action_variants where as_of_date = ? order by play_id, variant_rank nulls last, variant_id
 """
 
+# how the engine's predictions at past month-ends held up (built with aura_backtest only)
+BACKTEST_CALIBRATION = """
+select * from mart_backtest_calibration where as_of_date = ? order by check_order, subject_order, subject
+"""
+
 OUTCOMES = """
 select o.*, pb.title
 from mart_action_outcomes as o

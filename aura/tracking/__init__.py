@@ -1,4 +1,4 @@
-"""Tracking of launched actions (holdouts, outcomes)."""
+"""Tracking of launched actions (holdouts, outcomes) and backtests of the engine (backtest)."""
 
 from aura.tracking.holdout import holdout_mask, in_holdout
 

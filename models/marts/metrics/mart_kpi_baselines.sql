@@ -1,6 +1,7 @@
 -- One row per as-of date: the primary window the engine tests in (aura_window_policy)
 -- and the monthly baselines for the forecast, each with its source label:
--- 4 x L7, L28 and L56 / 2 net sales (and orders) of the recent windows.
+-- 4 x L7, L28 and L56 / 2 net sales (and orders) of the recent windows. The policy and the
+-- baseline arithmetic are macros (macros/baselines.sql) the backtest replays at past month-ends.
 with recent as (
     select * from {{ ref('mart_kpi_snapshot') }} where period = 'recent'
 ),
@@ -24,15 +25,8 @@ chosen as (
     select
         *,
         {% set policy = var('aura_window_policy') %}
-        {% if policy not in ['auto', 'l7', 'l28', 'l56'] %}
-            {{ exceptions.raise_compiler_error("aura_window_policy is '" ~ policy ~ "'; use auto, l7, l28 or l56.") }}
-        {% endif %}
+        {{ metrics_primary_window_days('l7_orders', 'l28_orders') }} as primary_window_days,
         {% if policy == 'auto' %}
-        case
-            when l7_orders >= {{ var('aura_l7_min_orders') }} then 7
-            when l28_orders >= {{ var('aura_l28_min_orders') }} then 28
-            else 56
-        end as primary_window_days,
         case
             when l7_orders >= {{ var('aura_l7_min_orders') }}
                 then 'auto: the last 7 days have ' || cast(l7_orders as varchar)
@@ -45,7 +39,6 @@ chosen as (
                 || ' orders (under {{ var("aura_l28_min_orders") }}), so the 56-day window is used'
         end as primary_window_reason
         {% else %}
-        {{ policy[1:] }} as primary_window_days,
         'set by aura_window_policy = {{ policy }}' as primary_window_reason
         {% endif %}
     from pivoted
@@ -62,19 +55,15 @@ select
     l7_net_sales,
     l28_net_sales,
     l56_net_sales,
-    4 * l7_net_sales as baseline_4x_l7_net_sales,
-    l28_net_sales as baseline_l28_net_sales,
-    l56_net_sales / 2 as baseline_l56_half_net_sales,
-    4 * l7_orders as baseline_4x_l7_orders,
-    l28_orders as baseline_l28_orders,
-    cast(l56_orders as double) / 2 as baseline_l56_half_orders,
-    case primary_window_days when 7 then '4 x L7' when 28 then 'L28' else 'L56 / 2' end
-        as baseline_source,
-    case primary_window_days
-        when 7 then 4 * l7_net_sales
-        when 28 then l28_net_sales
-        else l56_net_sales / 2
-    end as monthly_baseline_net_sales,
+    {{ metrics_monthly_baseline(7, 'l7_net_sales') }} as baseline_4x_l7_net_sales,
+    {{ metrics_monthly_baseline(28, 'l28_net_sales') }} as baseline_l28_net_sales,
+    {{ metrics_monthly_baseline(56, 'l56_net_sales') }} as baseline_l56_half_net_sales,
+    {{ metrics_monthly_baseline(7, 'l7_orders') }} as baseline_4x_l7_orders,
+    {{ metrics_monthly_baseline(28, 'l28_orders') }} as baseline_l28_orders,
+    {{ metrics_monthly_baseline(56, 'cast(l56_orders as double)') }} as baseline_l56_half_orders,
+    {{ metrics_baseline_source('primary_window_days') }} as baseline_source,
+    {{ metrics_chosen_baseline('primary_window_days',
+        {7: 'l7_net_sales', 28: 'l28_net_sales', 56: 'l56_net_sales'}) }} as monthly_baseline_net_sales,
     case primary_window_days
         when 7 then l7_complete when 28 then l28_complete else l56_complete
     end as is_baseline_window_complete
