@@ -28,6 +28,7 @@ def dbt_build(
     extra_vars: dict[str, object] | None = None,
     select: str | None = None,
     unit_tests: bool = False,
+    full_refresh: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """`dbt build` of the whole project into `db_path` (or, with `select`, of those nodes
     without data and unit tests, for tests that need one mart on many stores); returns the
@@ -48,6 +49,7 @@ def dbt_build(
         "--profiles-dir", str(REPO),
         "--project-dir", str(REPO), "--target-path", str(target),
         "--log-path", str(target / "logs"), "--vars", json.dumps(dbt_vars),
+        *(["--full-refresh"] if full_refresh else []),
     ]
     env = {**os.environ, "AURA_DB": str(db_path), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)

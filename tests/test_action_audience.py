@@ -219,7 +219,8 @@ def test_rebuilding_the_tracking_marts_from_scratch_loses_nothing(frozen_build) 
         for t in tracking:
             con.execute(f"drop table {t}")
     dbt = str(Path(sys.executable).parent / "dbt")
-    proc = dbt_build(copy, query.data, select="stg_inputs__action_log+ stg_inputs__action_audience+")
+    proc = dbt_build(copy, query.data, select="stg_inputs__action_log+ stg_inputs__action_audience+",
+                     full_refresh=True)
     assert proc.returncode == 0, proc.stdout[-4000:]
     proc = subprocess.run(
         [dbt, "ls", "--profiles-dir", str(REPO), "--project-dir", str(REPO), "--resource-type", "model",
