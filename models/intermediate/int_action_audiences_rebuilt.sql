@@ -6,9 +6,12 @@
 -- reached by the action's channel: 'email' needs an email, 'sms' a phone, any other (or no)
 -- channel takes every member. Held out iff aura_holdout_hash(action_id, holdout key) <
 -- holdout_fraction (macros/holdout.sql; the same rule as aura/tracking/holdout.py).
--- Rebuilt until the app writes frozen audience snapshots. Definitions: DECISIONLOG
+-- Actions whose audience was frozen at launch (stg_inputs__action_audience) are not
+-- rebuilt: mart_action_audience_members takes theirs as frozen. Definitions: DECISIONLOG
 -- "Measured outcomes".
-{%- set launches_sql = tracking_launched_actions() %}
+{%- set launches_sql = "select * from (" ~ tracking_launched_actions() ~ ") as logged"
+    ~ " where not exists (select 1 from " ~ ref('stg_inputs__action_audience') ~ " as frozen"
+    ~ " where frozen.action_id = logged.action_id)" %}
 
 with launches as (
     {{ launches_sql }}

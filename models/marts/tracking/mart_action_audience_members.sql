@@ -3,9 +3,9 @@
 -- offers (treated members only). An action with a frozen audience (action_audience*
 -- input, written by the app when the action was marked as launched) takes exactly those
 -- customers and assignments; any other launched action takes its audience rebuilt as of
--- the launch date (int_action_audiences_rebuilt). A frozen audience whose action is not in
--- the action log (or launched after the as-of date) is not used. Definitions: DECISIONLOG
--- "Measured outcomes".
+-- the launch date (int_action_audiences_rebuilt, which skips frozen actions). A frozen
+-- audience whose action is not in the action log (or launched after the as-of date) is
+-- not used. Definitions: DECISIONLOG "Measured outcomes".
 
 with launches as (
     {{ tracking_launched_actions() }}
@@ -61,8 +61,7 @@ rebuilt as (
         phone,
         is_holdout,
         'rebuilt_at_launch_date' as audience_source
-    from {{ ref('int_action_audiences_rebuilt') }}
-    where action_id not in (select action_id from frozen)
+    from {{ ref('int_action_audiences_rebuilt') }}  -- only actions without a frozen audience
 )
 
 select * from frozen
